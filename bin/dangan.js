@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Launcher for the `dangan` command. The project runs on Node 24 (it strips TypeScript types
+// natively); when started by an older Node it re-runs itself with the Node 24 that `npm ci`
+// installed from the `node` devDependency, so `npx dangan`, `npm start` and a bare
+// `./bin/dangan.js` behave the same on a machine whose system Node is older.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const major = Number(process.versions.node.split('.')[0]);
+
+if (major < 24) {
+  const local = join(root, 'node_modules', 'node', 'bin', 'node');
+  if (!existsSync(local)) {
+    process.stderr.write(
+      `dangan: needs Node.js 24 or newer (this is ${process.version}); run \`npm ci\` in ${root} to install it locally\n`,
+    );
+    process.exit(2);
+  }
+  const r = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  if (r.signal) process.kill(process.pid, r.signal);
+  process.exit(r.status ?? 2);
+} else {
+  await import('../src/cli/main.ts');
+}
