@@ -1,8 +1,141 @@
-// The command tree of interfaces.md; each command lives in its own file.
-import { Command } from 'commander';
+// The command tree of interfaces.md; each command's work lives in its own file.
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/index.ts';
+import { CliError, EXIT, processIo, type CliIo } from './io.ts';
+import { VERSION } from './version.ts';
 
-export async function runCli(argv: string[]): Promise<number> {
-  const program = new Command('dangan').version('0.1.0');
-  await program.parseAsync(argv, { from: 'user' });
-  return 0;
+/** Commands of later issues, so `--help` shows the whole tool; each says which issue brings it. */
+const LATER: Record<string, string> = {
+  check: 'issue #4 (四性检测 check engine)',
+  worker: 'issue #6 (ingest service)',
+  submit: 'issue #6 (ingest service)',
+  import: 'issue #6 (ingest service)',
+  transfer: 'issue #8 (transfer packages)',
+  receive: 'issue #8 (transfer packages)',
+  audit: 'issue #9 (fixity audits)',
+  log: 'issue #6 (event log)',
+  token: 'issue #6 (ingest service)',
+  user: 'issue #7 (web UI)',
+  catalogue: 'issue #5 (volumes and catalogues)',
+};
+
+function later(name: string): never {
+  throw new CliError(`dangan ${name}: 本版本尚未提供此命令 (this command is not in this build yet; it arrives with ${LATER[name]})`);
+}
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('dangan')
+    .description('档案四性检测与归档服务 — electronic-archive ingest, four-property checks, storage, transfer and audit')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showHelpAfterError('(dangan --help 查看用法 / for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  const sub = (c: Command) => c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }).showHelpAfterError(`(dangan ${c.name()} --help 查看用法 / for usage)`);
+
+  sub(program.command('check <path>'))
+    .description('check a package (zip, folder, BagIt bag, transfer package) without storing anything; exit 0 accepted, 1 rejected, 2 could not run')
+    .option('--stage <stage>', 'archiving | transfer | preservation', 'archiving')
+    .option('--profile <name|file>', 'built-in profile name or the operator\'s profile file')
+    .option('--json', 'print the report JSON')
+    .option('--html <file>', 'also write the report as HTML')
+    .action(() => later('check'));
+
+  sub(program.command('serve'))
+    .description('run the HTTP API, the web UI and the background workers in one process')
+    .option('--port <n>', 'port to listen on (default DANGAN_PORT or 8080)')
+    .action(async (opts: { port?: string }) => {
+      const { serve } = await import('./serve.ts');
+      await serve(io, opts);
+    });
+
+  sub(program.command('worker'))
+    .description('run only the background workers against the shared database and stores')
+    .action(() => later('worker'));
+
+  sub(program.command('submit <path>'))
+    .description('upload a package to a running service, with a progress bar')
+    .requiredOption('--url <url>', 'the service, e.g. https://archive.example.gov.cn')
+    .requiredOption('--token <token>', 'the submitting system\'s bearer token')
+    .option('--wait', 'wait for the verdict and exit as check does')
+    .action(() => later('submit'));
+
+  sub(program.command('import <dir>'))
+    .description('ingest every package under a folder (offline carriers) into the local service')
+    .option('--wait', 'wait until every package is checked and archived')
+    .action(() => later('import'));
+
+  const transfer = sub(program.command('transfer')).description('transfer packages (移交信息包)');
+  sub(transfer.command('create'))
+    .description('build a transfer package of archived records, store it with its backups, print its id and digest')
+    .requiredOption('--fonds <code>', '全宗号, e.g. J001')
+    .option('--year <year>', '年度')
+    .option('--records <codes>', 'comma-separated 档号 list')
+    .option('--out <file>', 'also write the package to this file')
+    .action(() => later('transfer'));
+
+  sub(program.command('receive <package>'))
+    .description('check a transfer package at the receiving archive and, when accepted, ingest it and write the 交接登记表')
+    .option('--register <file>', 'where to write the handover register')
+    .action(() => later('receive'));
+
+  sub(program.command('audit'))
+    .description('run a fixity audit now (stage preservation); exit 1 when anything failed')
+    .option('--sample <percent>', 'share of objects to re-read')
+    .option('--store <name>', 'only this store')
+    .option('--repair', 'rewrite bad or missing copies from a good copy')
+    .action(() => later('audit'));
+
+  const log = sub(program.command('log')).description('the tamper-evident event log');
+  sub(log.command('verify'))
+    .description('verify the event log end to end; exit 1 and the first broken entry when it is not intact')
+    .action(() => later('log'));
+
+  const token = sub(program.command('token')).description('bearer tokens for submitting systems');
+  sub(token.command('create'))
+    .description('create a token; prints it alone on the last line (only its hash is stored)')
+    .requiredOption('--system <name>', 'the submitting system')
+    .requiredOption('--fonds <codes>', 'comma-separated 全宗号 the token may submit to')
+    .action(() => later('token'));
+
+  const user = sub(program.command('user')).description('staff users of the web UI');
+  sub(user.command('add <name>'))
+    .description('add a staff user')
+    .requiredOption('--role <role>', 'receiver | auditor | admin')
+    .action(() => later('user'));
+
+  sub(program.command('catalogue <package>'))
+    .description('print the 卷内目录, 案卷目录 and 备考表 of a package')
+    .action(() => later('catalogue'));
+
+  return program;
+}
+
+/** Runs the command line and returns the exit code; never throws. */
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return EXIT.usage;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end with code 0; unknown commands and bad flags are usage errors.
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (e instanceof CliError) {
+      if (e.message) io.err(`${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof ConfigError) {
+      io.err(`${e.message}\n`);
+      return EXIT.usage;
+    }
+    io.err(`dangan: ${(e as Error).message}\n`);
+    return EXIT.usage;
+  }
 }

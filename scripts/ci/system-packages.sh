@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, the real tools the tests use, when any is missing.
+set -euo pipefail
+
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have clamd || need+=(clamav-daemon clamav)
+have qpdf || need+=(qpdf)
+have gs || need+=(ghostscript)
+have xmllint || need+=(libxml2-utils)
+have zip || need+=(zip)
+have unzip || need+=(unzip)
+have openssl || need+=(openssl)
+have chromium || need+=(chromium)
+[ -x /usr/bin/convert ] && /usr/bin/convert -version 2>/dev/null | grep -q ImageMagick || need+=(imagemagick)
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  echo "installing system packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
