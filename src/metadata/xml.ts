@@ -1,0 +1,145 @@
+// Safe XML reading for untrusted metadata: size cap, declared encodings only, no DOCTYPE/ENTITY, and
+// an element tree that keeps order, text exactly as written and each element's path.
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { finding, type Finding } from '../checks/finding.ts';
+import { decodeText, type TextEncodingName } from './text-encoding.ts';
+
+export const DEFAULT_MAX_XML_BYTES = 8 * 1024 * 1024;
+
+export interface XmlOptions {
+  /** Refuse documents larger than this many bytes before parsing (default 8 MiB). */
+  maxBytes?: number;
+}
+
+/** One element: its name, attributes, element children in order, and its own text as written. */
+export interface XmlElement {
+  name: string;
+  /** Element path, 1-based per name among siblings: `电子文件元数据/电子文件[2]/数字摘要`. */
+  path: string;
+  attributes: Record<string, string>;
+  children: XmlElement[];
+  /** Concatenated text and CDATA directly inside this element (not its children's), untrimmed. */
+  text: string;
+}
+
+export interface XmlDocument {
+  root: XmlElement;
+  encoding: TextEncodingName;
+}
+
+export type XmlResult = { ok: true; doc: XmlDocument } | { ok: false; findings: Finding[] };
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: true,
+  // DOCTYPE is refused before parsing; these limits are a second line of defence.
+  maxNestedTags: 64,
+} as ConstructorParameters<typeof XMLParser>[0]);
+
+/** Reads an XML document safely. Never throws for bad input: problems come back as '3-1' findings. */
+export function readXml(bytes: Uint8Array, target: string, options: XmlOptions = {}): XmlResult {
+  const fail = (message: string, extra: Partial<Finding> = {}): XmlResult => ({
+    ok: false,
+    findings: [finding('3-1', target, message, extra)],
+  });
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_XML_BYTES;
+  if (bytes.byteLength > maxBytes) {
+    return fail(`XML 文件过大，未解析 (file too large: ${bytes.byteLength} bytes > ${maxBytes})`, {
+      expected: `≤ ${maxBytes}`,
+      actual: String(bytes.byteLength),
+    });
+  }
+
+  const declared = declaredEncoding(bytes);
+  const decoded = decodeText(bytes, declared);
+  if (!decoded.ok) return fail(decoded.message);
+  const text = decoded.text;
+
+  const dtd = /<!(DOCTYPE|ENTITY)\b/i.exec(text);
+  if (dtd) {
+    const { line, col } = lineCol(text, dtd.index);
+    return fail(`XML 含有 ${dtd[1]!.toUpperCase()} 声明，拒绝解析 (DOCTYPE/ENTITY declarations are not allowed; line ${line}, column ${col})`);
+  }
+
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    const { msg, line, col } = valid.err;
+    return fail(`XML 格式错误：第 ${line} 行第 ${col} 列 (malformed XML at line ${line}, column ${col}): ${msg}`);
+  }
+
+  let nodes: unknown;
+  try {
+    nodes = parser.parse(text);
+  } catch (e) {
+    return fail(`XML 无法解析 (cannot parse): ${(e as Error).message}`);
+  }
+  const roots = (nodes as OrderedNode[]).filter((n) => elementName(n) !== undefined);
+  if (roots.length !== 1) return fail(`XML 应有且仅有一个根元素 (expected one root element, found ${roots.length})`);
+  return { ok: true, doc: { root: toElement(roots[0]!, ''), encoding: decoded.encoding } };
+}
+
+/** The encoding named in the XML declaration, lower-cased, if any. */
+export function declaredEncoding(bytes: Uint8Array): string | undefined {
+  let start = 0;
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
+  const head = new TextDecoder('latin1').decode(bytes.subarray(start, start + 256));
+  const m = /^<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head);
+  return m ? m[1]!.toLowerCase() : undefined;
+}
+
+type OrderedNode = Record<string, unknown>;
+
+function elementName(node: OrderedNode): string | undefined {
+  for (const k of Object.keys(node)) {
+    if (k === ':@' || k === '#text' || k.startsWith('?')) continue;
+    return k;
+  }
+  return undefined;
+}
+
+function toElement(node: OrderedNode, parentPath: string, index?: number): XmlElement {
+  const name = elementName(node)!;
+  const path = `${parentPath ? `${parentPath}/` : ''}${name}${index === undefined ? '' : `[${index}]`}`;
+  const attrs = (node[':@'] ?? {}) as Record<string, unknown>;
+  const attributes: Record<string, string> = {};
+  for (const [k, v] of Object.entries(attrs)) attributes[k] = String(v);
+  const raw = (node[name] ?? []) as OrderedNode[];
+  const childNodes = raw.filter((n) => elementName(n) !== undefined);
+  // Index siblings per name (XPath style) only where a name repeats or may repeat: always index,
+  // except for the root, so that paths are unambiguous and stable.
+  const seen = new Map<string, number>();
+  const children: XmlElement[] = [];
+  for (const c of childNodes) {
+    const cn = elementName(c)!;
+    const i = (seen.get(cn) ?? 0) + 1;
+    seen.set(cn, i);
+    children.push(toElement(c, path, i));
+  }
+  // Drop the [1] of names that occur once, so single elements read `…/内容描述/题名`.
+  for (const child of children) {
+    if (seen.get(child.name) === 1) renamePath(child, child.path.replace(/\[1\]$/, ''));
+  }
+  const text = raw
+    .filter((n) => '#text' in n)
+    .map((n) => String(n['#text']))
+    .join('');
+  return { name, path, attributes, children, text };
+}
+
+function renamePath(el: XmlElement, path: string): void {
+  const old = el.path;
+  el.path = path;
+  for (const c of el.children) renamePath(c, path + c.path.slice(old.length));
+}
+
+function lineCol(text: string, index: number): { line: number; col: number } {
+  const before = text.slice(0, index);
+  const line = before.split('\n').length;
+  return { line, col: index - before.lastIndexOf('\n') };
+}
