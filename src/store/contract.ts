@@ -1,0 +1,266 @@
+// The object-store contract, written once and run against every driver (fs.test.ts, s3.test.ts).
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { contentKey } from './keys.ts';
+import { StoreError, type ObjectInfo, type ObjectStore, type StoreErrorCode } from './types.ts';
+
+export interface StoreHarness {
+  store: ObjectStore;
+  /** Temporary objects the driver left behind (fs: files under .tmp/; S3: keys under .tmp/). */
+  leftovers(): Promise<string[]>;
+  dispose(): Promise<void>;
+}
+
+export function digestsOf(data: Buffer) {
+  return {
+    sha256: createHash('sha256').update(data).digest('hex'),
+    sm3: createHash('sm3').update(data).digest('hex'),
+    size: data.byteLength,
+  };
+}
+
+/** The buffer as a stream of chunks of `chunk` bytes (a real stream, not one piece). */
+export function streamOf(data: Buffer, chunk = 64 * 1024): Readable {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < data.byteLength; i += chunk) parts.push(data.subarray(i, i + chunk));
+  return Readable.from(parts);
+}
+
+/** A source that yields the first `failAfter` bytes of data, then fails as a broken upload would. */
+export async function* failingSource(data: Buffer, failAfter: number, chunk = 64 * 1024): AsyncGenerator<Buffer> {
+  for (let i = 0; i < failAfter; i += chunk) yield data.subarray(i, Math.min(i + chunk, failAfter));
+  await new Promise((r) => setTimeout(r, 10));
+  throw new Error('client connection reset (simulated)');
+}
+
+export async function readAll(s: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of s) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
+
+export async function listAll(store: ObjectStore, prefix?: string): Promise<ObjectInfo[]> {
+  const out: ObjectInfo[] = [];
+  for await (const o of store.list(prefix)) out.push(o);
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+export async function expectStoreError(p: Promise<unknown>, code: StoreErrorCode, store?: string): Promise<StoreError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e, `expected StoreError ${code}, but it resolved`).toBeInstanceOf(StoreError);
+  const se = e as StoreError;
+  expect(se.code, se.message).toBe(code);
+  if (store) expect(se.message.startsWith(`存储「${store}」`)).toBe(true);
+  return se;
+}
+
+const MB = 1024 * 1024;
+
+export function testObjectStore(driver: string, make: () => Promise<StoreHarness>): void {
+  describe(`object store contract: ${driver}`, () => {
+    let h: StoreHarness;
+    let store: ObjectStore;
+    beforeEach(async () => {
+      h = await make();
+      store = h.store;
+    });
+    afterEach(async () => {
+      await h.dispose();
+    });
+
+    it('is healthy', async () => {
+      await store.check();
+      expect(store.location).not.toMatch(/S3RVER|secret/i);
+    });
+
+    it('round-trips bytes under a chosen key with SHA-256, SM3 and size', async () => {
+      const data = randomBytes(300_001);
+      const r = await store.put(streamOf(data, 10_000), { key: 'J001/2024/0001/a.pdf' });
+      expect(r).toEqual({ key: 'J001/2024/0001/a.pdf', ...digestsOf(data), deduplicated: false });
+      expect((await readAll(await store.get(r.key))).equals(data)).toBe(true);
+      const info = await store.head(r.key);
+      expect(info?.size).toBe(data.byteLength);
+      expect(info?.key).toBe(r.key);
+      expect(await h.leftovers()).toEqual([]);
+    });
+
+    it('stores under the content key when no key is given', async () => {
+      const data = Buffer.from('档案内容 content-addressed');
+      const r = await store.put([data]);
+      const d = digestsOf(data);
+      expect(r).toEqual({ key: contentKey(d.sha256), ...d, deduplicated: false });
+      expect(r.key).toBe(`sha256/${d.sha256.slice(0, 2)}/${d.sha256.slice(2, 4)}/${d.sha256}`);
+      expect((await readAll(await store.get(r.key))).toString()).toBe(data.toString());
+      expect(await h.leftovers()).toEqual([]);
+    });
+
+    it('keeps keys with Chinese names and spaces', async () => {
+      const key = 'J001/2024/文书/档案 第1件.pdf';
+      await store.put([Buffer.from('abc')], { key });
+      expect((await store.head(key))?.size).toBe(3);
+      expect((await listAll(store, 'J001/2024/文书/')).map((o) => o.key)).toEqual([key]);
+      expect((await readAll(await store.get(key))).toString()).toBe('abc');
+    });
+
+    it('stores an empty object', async () => {
+      const r = await store.put([], { key: 'empty/file' });
+      expect(r).toEqual({ key: 'empty/file', ...digestsOf(Buffer.alloc(0)), deduplicated: false });
+      expect(r.sha256).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+      expect((await readAll(await store.get('empty/file'))).byteLength).toBe(0);
+      expect((await store.head('empty/file'))?.size).toBe(0);
+      const c = await store.put(Readable.from([]));
+      expect(c.key).toBe(contentKey(r.sha256));
+      expect((await store.head(c.key))?.size).toBe(0);
+    });
+
+    it('streams an object larger than a multipart part (12 MB)', async () => {
+      const data = randomBytes(12 * MB + 12345);
+      const r = await store.put(streamOf(data));
+      expect(r).toEqual({ key: contentKey(digestsOf(data).sha256), ...digestsOf(data), deduplicated: false });
+      expect(digestsOf(await readAll(await store.get(r.key)))).toEqual(digestsOf(data));
+      expect((await store.head(r.key))?.size).toBe(data.byteLength);
+      expect(await h.leftovers()).toEqual([]);
+    });
+
+    it('reads byte ranges', async () => {
+      const data = randomBytes(10_000);
+      await store.put([data], { key: 'r/x' });
+      const range = async (start: number, end?: number) => readAll(await store.get('r/x', { start, end }));
+      expect((await range(9_000)).equals(data.subarray(9_000))).toBe(true);
+      expect((await range(100, 199)).equals(data.subarray(100, 200))).toBe(true);
+      expect((await range(9_999)).equals(data.subarray(9_999))).toBe(true);
+      expect((await range(9_999, 9_999)).equals(data.subarray(9_999))).toBe(true);
+      expect((await range(0, 0)).equals(data.subarray(0, 1))).toBe(true);
+      expect((await range(9_990, 20_000)).equals(data.subarray(9_990))).toBe(true); // end clamped
+      await expectStoreError(store.get('r/x', { start: 10_000 }), 'invalid_range');
+      await expectStoreError(store.get('r/x', { start: 5, end: 4 }), 'invalid_range');
+      await expectStoreError(store.get('r/x', { start: -1 }), 'invalid_range');
+      await expectStoreError(store.get('missing', { start: 0 }), 'not_found');
+    });
+
+    it('reports missing objects: head → undefined, get → not_found', async () => {
+      expect(await store.head('no/such/object')).toBeUndefined();
+      expect(await store.head(contentKey('0'.repeat(64)))).toBeUndefined();
+      const e = await expectStoreError(store.get('no/such/object'), 'not_found', store.name);
+      expect(e.message).toContain('no/such/object');
+    });
+
+    it('lists by prefix, recursively, without temporary objects', async () => {
+      for (const [k, v] of [['a/1', 'x'], ['a/2', 'yy'], ['a/sub/3', 'zzz'], ['ab/4', 'w'], ['b/5', 'v']]) {
+        await store.put([Buffer.from(v)], { key: k });
+      }
+      const keys = async (p?: string) => (await listAll(store, p)).map((o) => o.key);
+      expect(await keys('a/')).toEqual(['a/1', 'a/2', 'a/sub/3']);
+      expect(await keys('a')).toEqual(['a/1', 'a/2', 'a/sub/3', 'ab/4']);
+      expect(await keys('a/s')).toEqual(['a/sub/3']);
+      expect(await keys('zzz/')).toEqual([]);
+      expect(await keys()).toEqual(['a/1', 'a/2', 'a/sub/3', 'ab/4', 'b/5']);
+      expect((await listAll(store, 'a/')).map((o) => o.size)).toEqual([1, 2, 3]);
+      expect((await listAll(store, 'a/'))[0].modified).toBeInstanceOf(Date);
+      await expectStoreError(listAll(store, '../'), 'invalid_key');
+    });
+
+    it('deletes idempotently', async () => {
+      await store.put([Buffer.from('x')], { key: 'd/x' });
+      await store.delete('d/x');
+      expect(await store.head('d/x')).toBeUndefined();
+      await store.delete('d/x');
+      await store.delete('never/was');
+      expect(await listAll(store, 'd/')).toEqual([]);
+    });
+
+    it('deduplicates content keys', async () => {
+      const data = randomBytes(50_000);
+      const first = await store.put(streamOf(data, 7_000));
+      const again = await store.put(streamOf(data, 9_000));
+      expect(again).toEqual({ ...first, deduplicated: true });
+      // With the digest and size promised up front, the existing object is recognised too.
+      const promised = await store.put(streamOf(data), { expectedSha256: first.sha256.toUpperCase(), expectedSize: data.byteLength });
+      expect(promised).toEqual({ ...first, deduplicated: true });
+      // Two at once end in one object.
+      const data2 = randomBytes(20_000);
+      const [x, y] = await Promise.all([store.put(streamOf(data2)), store.put(streamOf(data2))]);
+      expect(x.key).toBe(y.key);
+      expect((await listAll(store, 'sha256/')).map((o) => o.key).sort()).toEqual([first.key, x.key].sort());
+      expect(await h.leftovers()).toEqual([]);
+    });
+
+    it('accepts the promised digest and size', async () => {
+      const data = randomBytes(1000);
+      const d = digestsOf(data);
+      const r = await store.put(streamOf(data, 100), { expectedSha256: d.sha256, expectedSize: 1000 });
+      expect(r).toEqual({ key: contentKey(d.sha256), ...d, deduplicated: false });
+      const k = await store.put([data], { key: 'ok/k', expectedSha256: d.sha256 });
+      expect(k.key).toBe('ok/k');
+    });
+
+    it('refuses a wrong digest and keeps nothing', async () => {
+      const data = randomBytes(100_000);
+      const wrong = createHash('sha256').update('something else').digest('hex');
+      await expectStoreError(store.put(streamOf(data), { key: 'm/x', expectedSha256: wrong }), 'digest_mismatch', store.name);
+      await expectStoreError(store.put(streamOf(data), { expectedSha256: wrong }), 'digest_mismatch');
+      expect(await store.head('m/x')).toBeUndefined();
+      expect(await store.head(contentKey(wrong))).toBeUndefined();
+      expect(await store.head(contentKey(digestsOf(data).sha256))).toBeUndefined();
+      expect(await listAll(store)).toEqual([]);
+      expect(await h.leftovers()).toEqual([]);
+    });
+
+    it('refuses a wrong size, longer or shorter, and keeps nothing', async () => {
+      const data = randomBytes(100_000);
+      await expectStoreError(store.put(streamOf(data), { expectedSize: 99_999 }), 'size_mismatch');
+      await expectStoreError(store.put(streamOf(data), { key: 's/x', expectedSize: 100_001 }), 'size_mismatch');
+      expect(await listAll(store)).toEqual([]);
+      expect(await h.leftovers()).toEqual([]);
+    });
+
+    it('keeps the previous object when a replacement is refused', async () => {
+      await store.put([Buffer.from('first version')], { key: 'keep/x' });
+      const wrong = createHash('sha256').update('x').digest('hex');
+      await expectStoreError(store.put([Buffer.from('second')], { key: 'keep/x', expectedSha256: wrong }), 'digest_mismatch');
+      expect((await readAll(await store.get('keep/x'))).toString()).toBe('first version');
+    });
+
+    it('refuses invalid keys', async () => {
+      const bad = ['', '/abs/path', 'a/../b', '..', '../x', 'a\\b', 'a//b', 'a/', './a', 'a/./b', 'nul\u0000x', '.tmp/x', 'x'.repeat(256)];
+      for (const key of bad) {
+        await expectStoreError(store.put([Buffer.from('x')], { key }), 'invalid_key');
+        await expectStoreError(store.get(key), 'invalid_key');
+        await expectStoreError(store.head(key), 'invalid_key');
+        await expectStoreError(store.delete(key), 'invalid_key');
+      }
+      // The content-key area is written only by content.
+      await expectStoreError(store.put([Buffer.from('x')], { key: contentKey('a'.repeat(64)) }), 'invalid_key');
+      await expectStoreError(store.put([Buffer.from('x')], { expectedSha256: 'not-hex' }), 'invalid_key');
+      expect(await listAll(store)).toEqual([]);
+    });
+
+    it('leaves nothing when the source fails halfway', async () => {
+      const data = randomBytes(8 * MB);
+      const e = await expectStoreError(store.put(failingSource(data, 4 * MB), { key: 'half/x' }), 'source', store.name);
+      expect(e.message).toContain('simulated');
+      await expectStoreError(store.put(failingSource(data, 6 * MB)), 'source');
+      await expectStoreError(store.put(failingSource(data, 100)), 'source');
+      expect(await store.head('half/x')).toBeUndefined();
+      expect(await store.head(contentKey(digestsOf(data).sha256))).toBeUndefined();
+      expect(await listAll(store)).toEqual([]);
+      expect(await h.leftovers()).toEqual([]);
+    });
+
+    it('stops when the put is aborted', async () => {
+      const ac = new AbortController();
+      async function* slow() {
+        yield Buffer.alloc(1000, 1);
+        ac.abort(new Error('operator cancelled'));
+        yield Buffer.alloc(1000, 2);
+      }
+      await expectStoreError(store.put(slow(), { key: 'ab/x', signal: ac.signal }), 'source');
+      expect(await store.head('ab/x')).toBeUndefined();
+      expect(await h.leftovers()).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,233 @@
+// The file-system object store: one file per key under a root folder, written durably
+// (temporary file, fsync, atomic rename, fsync of the folder).
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, opendir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Readable } from 'node:stream';
+import { assertKey, assertPrefix, assertPutKey, contentKey, normalizeSha256, TEMP_DIR } from './keys.ts';
+import { checkRange } from './range.ts';
+import { drain, meter } from './source.ts';
+import { StoreError, type ByteRange, type ObjectInfo, type ObjectStore, type PutOptions, type PutResult, type PutSource } from './types.ts';
+
+export interface FsStoreOptions {
+  name: string;
+  /** Absolute path of the root folder. */
+  root: string;
+  /** Create the root folder when it is missing (embedded defaults and tests); otherwise a missing root is 'unavailable'. */
+  createIfMissing?: boolean;
+}
+
+const UNAVAILABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOENT', 'ELOOP', 'ENODEV', 'ENXIO', 'ESTALE']);
+
+function code(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException)?.code;
+}
+
+export function createFsStore(opts: FsStoreOptions): ObjectStore {
+  const { name, root } = opts;
+  if (!root.startsWith('/')) throw new StoreError(name, 'invalid_key', `根目录必须是绝对路径 (root must be absolute): ${root}`);
+  const tempDir = join(root, TEMP_DIR);
+  const location = pathToFileURL(root).href;
+
+  const fail = (c: StoreError['code'], msg: string, cause?: unknown) =>
+    new StoreError(name, c, `${msg}${cause ? `: ${(cause as Error).message ?? cause}` : ''} (${location})`, { cause });
+
+  const pathOf = (key: string) => join(root, ...key.split('/'));
+
+  /** The root must exist as a folder (a missing one may be an unmounted disk); create it only when allowed. */
+  async function ensureRoot(): Promise<void> {
+    try {
+      const s = await stat(root);
+      if (!s.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    } catch (e) {
+      if (code(e) === 'ENOENT' && opts.createIfMissing) {
+        try {
+          await mkdirDurable(root);
+          return;
+        } catch (e2) {
+          throw fail('unavailable', '无法创建存储根目录 (cannot create the store root)', e2);
+        }
+      }
+      throw fail('unavailable', '存储根目录不可用 (store root missing or not a folder)', e);
+    }
+  }
+
+  async function writeTemp(chunks: AsyncIterable<Buffer>, always?: 'unavailable'): Promise<string> {
+    try {
+      await mkdir(tempDir, { recursive: true });
+    } catch (e) {
+      throw fail('unavailable', '无法写入存储根目录 (cannot write to the store root)', e);
+    }
+    const tmp = join(tempDir, randomUUID());
+    let fh: FileHandle | undefined;
+    try {
+      fh = await open(tmp, 'wx');
+      for await (const chunk of chunks) {
+        let off = 0;
+        while (off < chunk.byteLength) off += (await fh.write(chunk, off, chunk.byteLength - off)).bytesWritten;
+      }
+      await fh.sync();
+      await fh.close();
+      fh = undefined;
+      return tmp;
+    } catch (e) {
+      await fh?.close().catch(() => {});
+      await unlink(tmp).catch(() => {});
+      if (e instanceof StoreError) throw e;
+      throw fail(always ?? (UNAVAILABLE.has(code(e) ?? '') ? 'unavailable' : 'io'), '写入临时文件失败 (writing the temporary file failed)', e);
+    }
+  }
+
+  async function statFile(path: string): Promise<{ size: number; mtime: Date } | undefined> {
+    try {
+      const s = await stat(path);
+      return s.isFile() ? s : undefined;
+    } catch (e) {
+      if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return undefined;
+      throw fail('io', '读取文件信息失败 (stat failed)', e);
+    }
+  }
+
+  async function put(source: PutSource, o: PutOptions = {}): Promise<PutResult> {
+    if (o.key !== undefined) assertPutKey(name, o.key);
+    const sha256 = o.expectedSha256 === undefined ? undefined : normalizeSha256(name, o.expectedSha256);
+    const m = meter(name, source, { sha256, size: o.expectedSize, signal: o.signal });
+    await ensureRoot();
+
+    // Content already stored: read the source to prove the promise, write nothing.
+    if (o.key === undefined && sha256 !== undefined && o.expectedSize !== undefined) {
+      const existing = await statFile(pathOf(contentKey(sha256)));
+      if (existing?.size === o.expectedSize) {
+        const d = await drain(m);
+        return { key: contentKey(d.sha256), ...d, deduplicated: true };
+      }
+    }
+
+    const tmp = await writeTemp(m.chunks);
+    try {
+      const d = m.digests();
+      const key = o.key ?? contentKey(d.sha256);
+      const final = pathOf(key);
+      if (o.key === undefined && (await statFile(final))?.size === d.size) {
+        await unlink(tmp);
+        return { key, ...d, deduplicated: true };
+      }
+      await mkdirDurable(dirname(final));
+      await rename(tmp, final);
+      await syncDir(dirname(final));
+      return { key, ...d, deduplicated: false };
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      if (e instanceof StoreError) throw e;
+      throw fail(UNAVAILABLE.has(code(e) ?? '') ? 'unavailable' : 'io', '保存文件失败 (storing the file failed)', e);
+    }
+  }
+
+  async function get(key: string, range?: ByteRange): Promise<Readable> {
+    assertKey(name, key);
+    let fh: FileHandle | undefined;
+    try {
+      fh = await open(pathOf(key), 'r');
+      const s = await fh.stat();
+      if (!s.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+      if (!range) return fh.createReadStream();
+      const { start, end } = checkRange(name, range, s.size, key);
+      return fh.createReadStream({ start, end });
+    } catch (e) {
+      await fh?.close().catch(() => {});
+      if (e instanceof StoreError) throw e;
+      if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes(code(e) ?? '')) throw fail('not_found', `对象不存在 (no such object) ${key}`);
+      throw fail(UNAVAILABLE.has(code(e) ?? '') ? 'unavailable' : 'io', `读取失败 (read failed) ${key}`, e);
+    }
+  }
+
+  async function head(key: string): Promise<ObjectInfo | undefined> {
+    assertKey(name, key);
+    const s = await statFile(pathOf(key));
+    return s && { key, size: s.size, modified: s.mtime };
+  }
+
+  async function* walk(dir: string): AsyncGenerator<ObjectInfo> {
+    let d;
+    try {
+      d = await opendir(dir);
+    } catch (e) {
+      if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return;
+      throw fail('io', '列出目录失败 (listing failed)', e);
+    }
+    for await (const entry of d) {
+      const path = join(dir, entry.name);
+      if (dir === root && entry.name === TEMP_DIR) continue;
+      if (entry.isDirectory()) yield* walk(path);
+      else if (entry.isFile()) {
+        const s = await statFile(path);
+        if (s) yield { key: relative(root, path).split(sep).join('/'), size: s.size, modified: s.mtime };
+      }
+    }
+  }
+
+  async function* list(prefix = ''): AsyncGenerator<ObjectInfo> {
+    assertPrefix(name, prefix);
+    // Walk only the folder the prefix names fully; filter the partial last segment.
+    const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    for await (const info of walk(folder ? pathOf(folder) : root)) {
+      if (info.key.startsWith(prefix)) yield info;
+    }
+  }
+
+  async function del(key: string): Promise<void> {
+    assertKey(name, key);
+    const path = pathOf(key);
+    try {
+      await unlink(path);
+      await syncDir(dirname(path));
+    } catch (e) {
+      if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return;
+      if (code(e) === 'EISDIR' || code(e) === 'EPERM') {
+        // unlink of a folder: not an object, so nothing to delete.
+        if ((await stat(path).catch(() => undefined))?.isDirectory()) return;
+      }
+      throw fail(UNAVAILABLE.has(code(e) ?? '') ? 'unavailable' : 'io', `删除失败 (delete failed) ${key}`, e);
+    }
+  }
+
+  async function check(): Promise<void> {
+    await ensureRoot();
+    // Prove the store can take a durable write: a probe file, synced and removed.
+    const probe = meter(name, [Buffer.from('dangan store check\n')]);
+    const tmp = await writeTemp(probe.chunks, 'unavailable');
+    await unlink(tmp).catch(() => {});
+  }
+
+  return {
+    name,
+    location,
+    put,
+    get,
+    head,
+    list,
+    delete: del,
+    check,
+    async close() {},
+  };
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** mkdir -p, then fsync the parent of every folder it created so the new entries survive a crash. */
+async function mkdirDurable(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  for (let d = dir; ; d = dirname(d)) {
+    await syncDir(dirname(d));
+    if (d === first || d === dirname(d)) break;
+  }
+}

@@ -1,0 +1,84 @@
+// The object-store port: what ingest, transfer and audit may ask of any store (file system, S3).
+import type { Readable } from 'node:stream';
+
+/** What `put` reads: an (async) iterable of byte chunks, or a Node readable stream. */
+export type PutSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | NodeJS.ReadableStream;
+
+export interface PutResult {
+  key: string;
+  size: number;
+  /** Lowercase hex digests of the bytes read from the source. */
+  sha256: string;
+  sm3: string;
+  /** True when the content key already held these bytes and nothing new was written. */
+  deduplicated: boolean;
+}
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  modified?: Date;
+}
+
+export interface PutOptions {
+  /** Where to store the bytes; omitted means the content key `sha256/ab/cd/<sha256>`. */
+  key?: string;
+  /** The SHA-256 the bytes must have (lowercase or uppercase hex); otherwise 'digest_mismatch' and nothing is kept. */
+  expectedSha256?: string;
+  /** The size the bytes must have; otherwise 'size_mismatch' and nothing is kept. */
+  expectedSize?: number;
+  signal?: AbortSignal;
+}
+
+/** A byte range; `end` is inclusive and is clamped to the object's last byte. */
+export interface ByteRange {
+  start: number;
+  end?: number;
+}
+
+export interface ObjectStore {
+  /** Operator-facing name, e.g. 'primary', 'backup-1'. */
+  readonly name: string;
+  /** Where the store is, as a URL without secrets, for logs and health. */
+  readonly location: string;
+  /** Streams the source into the store; resolves only once the bytes are durable. */
+  put(source: PutSource, opts?: PutOptions): Promise<PutResult>;
+  /** The object's bytes (or a range of them); 'not_found' when missing, 'invalid_range' past its end. */
+  get(key: string, range?: ByteRange): Promise<Readable>;
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Every object whose key starts with `prefix` (a plain string prefix, not only folders); order unspecified. */
+  list(prefix?: string): AsyncIterable<ObjectInfo>;
+  /** Idempotent: deleting a missing key succeeds. */
+  delete(key: string): Promise<void>;
+  /** Health: resolves when the store is reachable and usable, else throws StoreError('unavailable'). */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type StoreErrorCode =
+  | 'not_found'
+  | 'unavailable'
+  | 'digest_mismatch'
+  | 'size_mismatch'
+  | 'io'
+  | 'invalid_key'
+  | 'invalid_range'
+  /** The bytes handed to put could not be read, or the put was aborted by its signal. */
+  | 'source';
+
+/** The only error a store throws on purpose. The message starts with the store's name. */
+export class StoreError extends Error {
+  readonly code: StoreErrorCode;
+  readonly store: string;
+
+  constructor(store: string, code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(`存储「${store}」: ${message}`, options);
+    this.name = 'StoreError';
+    this.code = code;
+    this.store = store;
+  }
+}
+
+export function isStoreError(e: unknown, code?: StoreErrorCode): e is StoreError {
+  return e instanceof StoreError && (code === undefined || e.code === code);
+}
