@@ -1,0 +1,206 @@
+// PDF with pdf.js (legacy build, in-thread "fake" worker): opens, pages load, text is fetchable;
+// /Encrypt (also owner-password-only) and the PDF/A claim of the XMP packet, in element and
+// attribute form. Large files go through pdf.js's range transport when a range opener exists.
+import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { checkXmlText, parseXml, textOf } from './xml.ts';
+import { errorText, latin1, memo } from './source.ts';
+import type { FileSample, RangeOpener } from './sample.ts';
+
+export interface PdfOptions {
+  /** Pages loaded and text-extracted (default 1000; the rest are counted only). */
+  maxPages?: number;
+  /** Gives up on a PDF that takes longer (default 60 s). */
+  timeoutMs?: number;
+}
+
+export type PdfAnalysis =
+  | {
+      opened: true;
+      pages: number;
+      pagesChecked: number;
+      /** The first page that failed to load or give its text, with pdf.js's reason. */
+      pageError?: string;
+      encrypted: boolean;
+      encryptFilter?: string;
+      pdfVersion?: string;
+      xmp?: string;
+      pdfa?: PdfaClaim;
+    }
+  | { opened: false; reason: string; passwordRequired: boolean; tooLarge: boolean; encrypted: boolean };
+
+export interface PdfaClaim {
+  part: string;
+  conformance?: string;
+}
+
+const PDFA_NS = 'http://www.aiim.org/pdfa/ns/id/';
+
+export function analyzePdf(sample: FileSample, options: PdfOptions = {}): Promise<PdfAnalysis> {
+  const maxPages = options.maxPages ?? 1000;
+  return memo(sample, `pdf:${maxPages}`, () => runPdfjs(sample, maxPages, options.timeoutMs ?? 60_000));
+}
+
+class RangeTransport extends pdfjs.PDFDataRangeTransport {
+  openRange: RangeOpener;
+  failed: ((err: unknown) => void) | undefined;
+  constructor(length: number, initial: Uint8Array, openRange: RangeOpener) {
+    super(length, initial);
+    this.openRange = openRange;
+  }
+  override requestDataRange(begin: number, end: number): void {
+    this.openRange(begin, end).then(
+      (chunk) => this.onDataRange(begin, chunk),
+      (err: unknown) => this.failed?.(err),
+    );
+  }
+}
+
+async function runPdfjs(sample: FileSample, maxPages: number, timeoutMs: number): Promise<PdfAnalysis> {
+  const rawEncrypt = hasTrailerEncrypt(sample.tail);
+  const common = {
+    verbosity: 0,
+    isEvalSupported: false,
+    disableFontFace: true,
+    useSystemFonts: false,
+    useWorkerFetch: false,
+    stopAtErrors: false,
+  };
+  let params: Parameters<typeof pdfjs.getDocument>[0];
+  let transport: RangeTransport | undefined;
+  if (sample.whole) {
+    params = { ...common, data: new Uint8Array(sample.whole) }; // a plain copy: pdf.js refuses Buffers and may take ownership
+  } else if (sample.openRange) {
+    transport = new RangeTransport(sample.size, new Uint8Array(sample.head), sample.openRange);
+    params = { ...common, range: transport, length: sample.size, disableAutoFetch: true, disableStream: true, rangeChunkSize: 65_536 };
+  } else {
+    return { opened: false, reason: '文件过大且无法随机读取，未打开（too large to open）', passwordRequired: false, tooLarge: true, encrypted: rawEncrypt };
+  }
+  let task: ReturnType<typeof pdfjs.getDocument>;
+  try {
+    task = pdfjs.getDocument(params);
+  } catch (err) {
+    return { opened: false, reason: `PDF 无法打开（pdf.js）: ${errorText(err)}`, passwordRequired: false, tooLarge: false, encrypted: rawEncrypt };
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const stop = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`PDF 解析超时（timed out after ${timeoutMs} ms）`)), timeoutMs);
+    if (transport) transport.failed = reject;
+  });
+  try {
+    const work = (async (): Promise<PdfAnalysis> => {
+      const doc = await task.promise;
+      const pages = doc.numPages;
+      const limit = Math.min(pages, maxPages);
+      let pageError: string | undefined;
+      let pagesChecked = 0;
+      for (let i = 1; i <= limit; i++) {
+        try {
+          const page = await doc.getPage(i);
+          await page.getTextContent();
+          page.cleanup();
+          pagesChecked++;
+        } catch (err) {
+          pageError = `第 ${i} 页无法读取（page ${i}）: ${errorText(err)}`;
+          break;
+        }
+      }
+      const meta = await doc.getMetadata().catch(() => undefined);
+      const info = (meta?.info ?? {}) as Record<string, unknown>;
+      const encryptFilter = typeof info.EncryptFilterName === 'string' ? info.EncryptFilterName : undefined;
+      const xmp = meta?.metadata?.getRaw();
+      const result: PdfAnalysis = {
+        opened: true,
+        pages,
+        pagesChecked,
+        encrypted: encryptFilter !== undefined || rawEncrypt,
+      };
+      if (pageError) result.pageError = pageError;
+      if (encryptFilter) result.encryptFilter = encryptFilter;
+      if (typeof info.PDFFormatVersion === 'string') result.pdfVersion = info.PDFFormatVersion;
+      if (typeof xmp === 'string') {
+        result.xmp = xmp;
+        const claim = pdfaClaimFromXmp(xmp);
+        if (claim) result.pdfa = claim;
+      }
+      return result;
+    })();
+    return await Promise.race([work, stop]);
+  } catch (err) {
+    const name = err instanceof Error ? err.name : '';
+    const passwordRequired = name === 'PasswordException';
+    return {
+      opened: false,
+      reason: passwordRequired ? `PDF 需要打开密码（password required）: ${errorText(err)}` : `PDF 无法打开（pdf.js）: ${errorText(err)}`,
+      passwordRequired,
+      tooLarge: false,
+      encrypted: passwordRequired || rawEncrypt,
+    };
+  } finally {
+    clearTimeout(timer);
+    await task.destroy().catch(() => undefined);
+  }
+}
+
+/** A trailer or cross-reference-stream dictionary with /Encrypt in the file's last bytes. */
+export function hasTrailerEncrypt(tail: Uint8Array): boolean {
+  return /\/Encrypt\s*(\d+\s+\d+\s+R|<<)/.test(latin1(tail));
+}
+
+/** The PDF/A identification (pdfaid:part, pdfaid:conformance) in element or attribute form. */
+export function pdfaClaimFromXmp(xmp: string): PdfaClaim | undefined {
+  const text = xmp.replace(/^\uFEFF/, '');
+  if (!checkXmlText(text).ok) return undefined;
+  let tree: Record<string, unknown>;
+  try {
+    tree = parseXml(text);
+  } catch {
+    return undefined;
+  }
+  const prefixes = new Set<string>(['pdfaid']);
+  collectPrefixes(tree, prefixes);
+  let part: string | undefined;
+  let conformance: string | undefined;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+      const attr = key.startsWith('@_');
+      const name = attr ? key.slice(2) : key;
+      const colon = name.indexOf(':');
+      if (colon > 0 && prefixes.has(name.slice(0, colon))) {
+        const local = name.slice(colon + 1).toLowerCase();
+        const v = textOf(Array.isArray(value) ? value[0] : value)?.trim();
+        if (local === 'part' && v && part === undefined) part = v;
+        if (local === 'conformance' && v && conformance === undefined) conformance = v;
+      }
+      if (!attr) visit(value);
+    }
+  };
+  visit(tree);
+  if (!part || !/^\d$/.test(part)) return undefined;
+  return conformance ? { part, conformance: conformance.toLowerCase() } : { part };
+}
+
+function collectPrefixes(node: unknown, out: Set<string>): void {
+  if (Array.isArray(node)) return node.forEach((n) => collectPrefixes(n, out));
+  if (!node || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    if (key.startsWith('@_xmlns:') && typeof value === 'string' && value.trim() === PDFA_NS) out.add(key.slice(8));
+    else if (!key.startsWith('@_')) collectPrefixes(value, out);
+  }
+}
+
+/** The PDF/A format name for a claim: 'PDF/A-2b', 'PDF/A-4'. */
+export function pdfaName(claim: PdfaClaim): string {
+  return `PDF/A-${claim.part}${claim.conformance ?? ''}`;
+}
+
+/** Scans raw bytes for an uncompressed XMP packet (used when pdf.js cannot open the file). */
+export function xmpFromBytes(...parts: Uint8Array[]): string | undefined {
+  for (const p of parts) {
+    const s = latin1(p);
+    const m = /<x:xmpmeta[\s\S]*?<\/x:xmpmeta>/.exec(s);
+    if (m) return Buffer.from(m[0], 'latin1').toString('utf8');
+  }
+  return undefined;
+}

@@ -1,0 +1,91 @@
+// Text content: the encoding (UTF-8, UTF-16 with BOM, GB18030), what kind of text it is (XML,
+// HTML, a script, plain text) and whether the whole file decodes.
+import { checkXmlText } from './xml.ts';
+import { fail, pass, skip, type FormatCheckResult } from './result.ts';
+import type { FileSample } from './sample.ts';
+
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'gb18030';
+export type TextKind = 'XML' | 'HTML' | 'SCRIPT' | 'TXT';
+
+/** Decodes as text or returns undefined for binary data. `partial` tolerates a cut final character. */
+export function decodeText(bytes: Uint8Array, partial: boolean): { encoding: TextEncoding; text: string } | undefined {
+  const b = bytes;
+  let encoding: TextEncoding | undefined;
+  if (b[0] === 0xff && b[1] === 0xfe) encoding = 'utf-16le';
+  else if (b[0] === 0xfe && b[1] === 0xff) encoding = 'utf-16be';
+  if (encoding) {
+    try {
+      return { encoding, text: new TextDecoder(encoding, { fatal: true }).decode(b, { stream: partial }) };
+    } catch {
+      return undefined;
+    }
+  }
+  if (b.includes(0)) return undefined;
+  for (const enc of ['utf-8', 'gb18030'] as const) {
+    try {
+      const text = new TextDecoder(enc, { fatal: true }).decode(b, { stream: partial });
+      if (/[\x01-\x08\x0e-\x1a\x1c-\x1f]/.test(text)) return undefined; // control characters: binary
+      return { encoding: enc, text };
+    } catch {
+      // try the next encoding
+    }
+  }
+  return undefined;
+}
+
+const SCRIPT_PATTERNS: RegExp[] = [
+  /^#!/, // shebang
+  /^\s*<\?php/i,
+  /^\s*@?echo\s+off\b/im, // Windows batch
+  /\bWScript\.|\bCreateObject\s*\(/i, // VBScript/JScript
+  /\b(Invoke-Expression|Set-ExecutionPolicy|Invoke-WebRequest|New-Object\s+System\.)/i, // PowerShell
+  /^\s*(import\s+os|import\s+subprocess|require\s*\(\s*['"]child_process)/m,
+];
+
+export function classifyText(text: string): TextKind {
+  const t = text.replace(/^\uFEFF/, '');
+  if (SCRIPT_PATTERNS.some((re) => re.test(t))) return 'SCRIPT';
+  const start = t.trimStart().slice(0, 200).toLowerCase();
+  if (start.startsWith('<!doctype html') || start.startsWith('<html')) return 'HTML';
+  if (start.startsWith('<?xml') || /^<[a-z_\u00c0-\uffff]/i.test(start)) return 'XML';
+  return 'TXT';
+}
+
+/** GD-3-4 for TXT: the whole file decodes in one encoding (head and tail only when too large to keep). */
+export function checkTextReadable(sample: FileSample): FormatCheckResult {
+  if (sample.whole) {
+    const d = decodeText(sample.whole, false);
+    return d ? pass({ encoding: d.encoding, characters: d.text.length }) : fail('3-4', '文本无法按 UTF-8、UTF-16 或 GB18030 解码（text does not decode）');
+  }
+  const h = decodeText(sample.head, true);
+  if (!h) return fail('3-4', '文本开头无法解码（text does not decode）');
+  return pass({ encoding: h.encoding, partial: true });
+}
+
+/** GD-3-4 for XML: well-formed, no DOCTYPE/ENTITY. */
+export function checkXmlReadable(sample: FileSample): FormatCheckResult {
+  if (!sample.whole) return skip('3-4', 'XML 文件过大，未完整解析（too large to parse）');
+  const d = decodeText(sample.whole, false);
+  if (!d) return fail('3-4', 'XML 文件无法解码（not decodable text）');
+  const declared = /^\uFEFF?<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/i.exec(d.text)?.[1]?.toLowerCase();
+  if (declared && !sameEncoding(declared, d.encoding)) {
+    // Re-decode with the declared encoding when it is one we know; refuse an undeclared mismatch.
+    if (!(['gbk', 'gb2312', 'gb18030'].includes(declared) && d.encoding === 'utf-8' && isAscii(sample.whole)))
+      return fail('3-4', `XML 声明的编码 ${declared} 与实际编码 ${d.encoding} 不符（encoding mismatch）`);
+  }
+  const r = checkXmlText(d.text.replace(/^\uFEFF/, ''));
+  return r.ok ? pass({ encoding: d.encoding }) : fail('3-4', r.reason);
+}
+
+function sameEncoding(declared: string, actual: TextEncoding): boolean {
+  if (declared === actual) return true;
+  if (declared === 'utf8') return actual === 'utf-8';
+  if (declared === 'utf-16') return actual === 'utf-16le' || actual === 'utf-16be';
+  if (['gbk', 'gb2312', 'gb18030'].includes(declared)) return actual === 'gb18030';
+  return false;
+}
+
+function isAscii(b: Uint8Array): boolean {
+  for (const x of b) if (x > 0x7f) return false;
+  return true;
+}
