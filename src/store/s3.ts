@@ -1,0 +1,356 @@
+// The S3 object store (AWS, MinIO, Ceph RGW, OSS-type servers): streamed multipart uploads that
+// complete only when the bytes are right, sizes verified with HeadObject after every write.
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { assertKey, assertPrefix, assertPutKey, contentKey, normalizeSha256, TEMP_DIR } from './keys.ts';
+import { assertRangeShape } from './range.ts';
+import { drain, meter } from './source.ts';
+import { StoreError, type ByteRange, type ObjectInfo, type ObjectStore, type PutOptions, type PutResult, type PutSource, type StoreErrorCode } from './types.ts';
+
+export interface S3StoreOptions {
+  name: string;
+  bucket: string;
+  /** Key prefix inside the bucket ('' or 'a/b'); every key lives under it. */
+  prefix?: string;
+  /** e.g. 'http://minio:9000'; unset means AWS. */
+  endpoint?: string;
+  /** Default 'us-east-1' (what MinIO, Ceph and s3rver expect unless configured otherwise). */
+  region?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** Path-style URLs (`endpoint/bucket/key`); default true when an endpoint is given (non-AWS servers). */
+  forcePathStyle?: boolean;
+  /** Create the bucket when it is missing (embedded defaults and tests only). */
+  createIfMissing?: boolean;
+  /** Multipart part size in bytes (≥ 5 MiB); memory held per upload is about partSize × queueSize. */
+  partSize?: number;
+  /** Parts uploaded at once; default 2. */
+  queueSize?: number;
+  /** Objects up to this size are moved from their temporary key with one CopyObject (the S3 limit is 5 GiB); larger ones are re-streamed through the service. */
+  copyLimit?: number;
+  /** Attempts per request (first try included); default 3. */
+  maxAttempts?: number;
+  /** Milliseconds to open a connection; default 5000. */
+  connectTimeoutMs?: number;
+  /** Milliseconds a request may sit idle on its socket; default 120000. */
+  requestTimeoutMs?: number;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH',
+  'ENETUNREACH', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET',
+]);
+const DENIED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden', 'ExpiredToken']);
+const COPY_LIMIT = 5 * 1024 ** 3;
+
+interface SdkError {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  cause?: unknown;
+}
+
+export function createS3Store(opts: S3StoreOptions): ObjectStore {
+  const { name, bucket } = opts;
+  const base = (opts.prefix ?? '').replace(/^\/+|\/+$/g, '');
+  const basePrefix = base ? `${base}/` : '';
+  if (base) assertKey(name, base);
+  const region = opts.region ?? 'us-east-1';
+  const endpointText = opts.endpoint ? new URL(opts.endpoint).origin : `AWS ${region}`;
+  const location = `s3://${bucket}/${base}${opts.endpoint ? `?endpoint=${endpointText}` : ''}`;
+  const copyLimit = opts.copyLimit ?? COPY_LIMIT;
+
+  const client = new S3Client({
+    endpoint: opts.endpoint,
+    region,
+    forcePathStyle: opts.forcePathStyle ?? opts.endpoint !== undefined,
+    credentials:
+      opts.accessKeyId !== undefined ? { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey ?? '' } : undefined,
+    // Non-AWS servers reject the SDK's default flexible checksums (stack.md B5); we hash ourselves.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: opts.maxAttempts ?? 3,
+    requestHandler: { connectionTimeout: opts.connectTimeoutMs ?? 5000, requestTimeout: opts.requestTimeoutMs ?? 120_000 },
+  });
+
+  const where = `存储桶 (bucket) ${bucket} @ ${endpointText}`;
+
+  /** Maps an SDK or network error to the store's vocabulary, naming the endpoint and bucket. */
+  function mapError(e: unknown, what: string): StoreError {
+    if (e instanceof StoreError) return e;
+    const err = (e ?? {}) as SdkError;
+    const status = err.$metadata?.httpStatusCode;
+    const netCode = err.code ?? (err.cause as SdkError | undefined)?.code;
+    const detail = `${err.name ?? 'Error'}${err.message ? `: ${err.message}` : ''}`;
+    let code: StoreErrorCode = 'io';
+    let msg = `${what}失败 (failed: ${detail}) [${where}]`;
+    if (err.name === 'NoSuchBucket') {
+      code = 'unavailable';
+      msg = `${what}: 存储桶不存在 (bucket does not exist) [${where}]`;
+    } else if (err.name === 'NoSuchKey' || (status === 404 && err.name === 'NotFound')) {
+      code = 'not_found';
+      msg = `${what}: 对象不存在 (no such object)`;
+    } else if (err.name === 'InvalidRange' || status === 416) {
+      code = 'invalid_range';
+      msg = `${what}: 字节范围超出对象末尾 (range not satisfiable)`;
+    } else if (
+      NETWORK_CODES.has(netCode ?? '') ||
+      err.name === 'TimeoutError' ||
+      err.name === 'RequestTimeout' ||
+      (status !== undefined && status >= 500)
+    ) {
+      code = 'unavailable';
+      msg = `${what}失败: 对象存储不可用 (store unavailable: ${netCode ?? detail}) [${where}]`;
+    } else if (DENIED.has(err.name ?? '') || status === 403) {
+      code = 'unavailable';
+      msg = `${what}失败: 无权访问 (access denied: ${detail}) [${where}]`;
+    }
+    return new StoreError(name, code, msg, { cause: e });
+  }
+
+  async function send<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw mapError(e, what);
+    }
+  }
+
+  let ready: Promise<void> | undefined;
+  /** With createIfMissing, the bucket is made once before the first write. */
+  async function ensureBucket(): Promise<void> {
+    if (!opts.createIfMissing) return;
+    ready ??= check().catch((e) => {
+      ready = undefined;
+      throw e;
+    });
+    await ready;
+  }
+
+  async function headRaw(objectKey: string): Promise<ObjectInfo | undefined> {
+    try {
+      const r = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: objectKey }));
+      return { key: objectKey.slice(basePrefix.length), size: r.ContentLength ?? 0, modified: r.LastModified };
+    } catch (e) {
+      const m = mapError(e, `查询对象 (head) ${objectKey}`);
+      if (m.code === 'not_found') return undefined;
+      throw m;
+    }
+  }
+
+  async function deleteRaw(objectKey: string): Promise<void> {
+    await send(`删除对象 (delete) ${objectKey}`, () => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: objectKey })));
+  }
+
+  /** Streams chunks to objectKey; the object appears only if the chunks end normally. */
+  async function upload(objectKey: string, label: string, chunks: AsyncIterable<Buffer>, signal?: AbortSignal): Promise<void> {
+    const body = Readable.from(chunks);
+    const up = new Upload({
+      client,
+      params: { Bucket: bucket, Key: objectKey, Body: body },
+      partSize: opts.partSize,
+      queueSize: opts.queueSize ?? 2,
+      // We abort ourselves: some servers (s3rver) refuse AbortMultipartUpload, and lib-storage
+      // would then report that refusal instead of the real failure.
+      leavePartsOnError: true,
+    });
+    const onAbort = () => void up.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await up.done();
+    } catch (e) {
+      body.destroy();
+      if (up.uploadId) {
+        // Best effort; a lifecycle rule (AbortIncompleteMultipartUpload) removes parts a server keeps.
+        await client
+          .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: objectKey, UploadId: up.uploadId }))
+          .catch(() => {});
+      }
+      if (signal?.aborted && !(e instanceof StoreError)) {
+        throw new StoreError(name, 'source', `写入已取消 (put aborted): ${objectKey}`, { cause: e });
+      }
+      throw mapError(e, `上传 (upload) ${label}`);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** The object at objectKey must now have `size` bytes; otherwise it is removed. */
+  async function verifySize(objectKey: string, size: number): Promise<void> {
+    const info = await headRaw(objectKey);
+    if (info?.size === size) return;
+    await deleteRaw(objectKey).catch(() => {});
+    throw new StoreError(
+      name,
+      'size_mismatch',
+      `写入后长度不符 (size after write differs): ${objectKey} expected ${size}, store has ${info?.size ?? 'nothing'} [${where}]`,
+    );
+  }
+
+  async function copy(fromKey: string, toKey: string, size: number, sha256: string): Promise<void> {
+    if (size <= copyLimit) {
+      const source = `${bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
+      await send(`复制对象 (copy) ${fromKey} → ${toKey}`, () =>
+        client.send(new CopyObjectCommand({ Bucket: bucket, Key: toKey, CopySource: source })),
+      );
+      return;
+    }
+    // Past the single-copy limit: re-read the temporary object, re-hash it and upload it again.
+    const r = await send(`读取临时对象 (get) ${fromKey}`, () => client.send(new GetObjectCommand({ Bucket: bucket, Key: fromKey })));
+    const m = meter(name, r.Body as Readable, { sha256, size });
+    await upload(toKey, toKey.slice(basePrefix.length), m.chunks);
+  }
+
+  async function put(source: PutSource, o: PutOptions = {}): Promise<PutResult> {
+    if (o.key !== undefined) assertPutKey(name, o.key);
+    const sha256 = o.expectedSha256 === undefined ? undefined : normalizeSha256(name, o.expectedSha256);
+    const m = meter(name, source, { sha256, size: o.expectedSize, signal: o.signal });
+    await ensureBucket();
+
+    // Content already stored: read the source to prove the promise, upload nothing.
+    if (o.key === undefined && sha256 !== undefined && o.expectedSize !== undefined) {
+      if ((await headRaw(basePrefix + contentKey(sha256)))?.size === o.expectedSize) {
+        const d = await drain(m);
+        return { key: contentKey(d.sha256), ...d, deduplicated: true };
+      }
+    }
+
+    // Always through a temporary key: some servers (s3rver among them) keep a truncated body when
+    // the connection drops, so nothing is written at the real key until the bytes are proven.
+    // The metered source also refuses to end on wrong bytes, so a wrong upload never completes.
+    const tmp = `${basePrefix}${TEMP_DIR}/${randomUUID()}`;
+    try {
+      await upload(tmp, o.key ?? '内容寻址对象 (content-addressed object)', m.chunks, o.signal);
+      const d = m.digests();
+      await verifySize(tmp, d.size);
+      const key = o.key ?? contentKey(d.sha256);
+      const objectKey = basePrefix + key;
+      if (o.key === undefined && (await headRaw(objectKey))?.size === d.size) return { key, ...d, deduplicated: true };
+      await copy(tmp, objectKey, d.size, d.sha256);
+      await verifySize(objectKey, d.size);
+      return { key, ...d, deduplicated: false };
+    } finally {
+      // Also after a failed upload: the server may have kept a partial body or completed it unseen.
+      await deleteRaw(tmp).catch(() => {});
+    }
+  }
+
+  async function get(key: string, range?: ByteRange): Promise<Readable> {
+    assertKey(name, key);
+    if (range) assertRangeShape(name, range, key);
+    const r = await send(`读取对象 (get) ${key}`, () =>
+      client.send(
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: basePrefix + key,
+          Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined,
+        }),
+      ),
+    );
+    const body = r.Body as Readable;
+    if (!range) return body;
+    // A server or proxy that ignores Range, or sends more than asked (s3rver answers 'bytes=0-0'
+    // with the whole object), must not hand the caller wrong bytes: check, and trim any excess.
+    const cr = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(r.ContentRange ?? '');
+    const [first, last, total] = cr ? [Number(cr[1]), Number(cr[2]), Number(cr[3])] : [];
+    const wantedLast = total === undefined ? undefined : Math.min(range.end ?? total - 1, total - 1);
+    if (first !== range.start || last === undefined || wantedLast === undefined || last < wantedLast) {
+      body.destroy();
+      throw new StoreError(name, 'io', `服务器未按范围返回 (server ignored the range) ${key}: ${r.ContentRange ?? 'no Content-Range'} [${where}]`);
+    }
+    return last === wantedLast ? body : take(body, wantedLast - first + 1);
+  }
+
+  async function head(key: string): Promise<ObjectInfo | undefined> {
+    assertKey(name, key);
+    return headRaw(basePrefix + key);
+  }
+
+  async function* list(prefix = ''): AsyncGenerator<ObjectInfo> {
+    assertPrefix(name, prefix);
+    const tempPrefix = `${TEMP_DIR}/`;
+    let token: string | undefined;
+    do {
+      const r = await send(`列出对象 (list) ${prefix}`, () =>
+        client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: basePrefix + prefix, ContinuationToken: token })),
+      );
+      for (const o of r.Contents ?? []) {
+        const key = (o.Key ?? '').slice(basePrefix.length);
+        if (!key || key.startsWith(tempPrefix) || key.endsWith('/')) continue;
+        yield { key, size: o.Size ?? 0, modified: o.LastModified };
+      }
+      token = r.IsTruncated ? r.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async function del(key: string): Promise<void> {
+    assertKey(name, key);
+    await deleteRaw(basePrefix + key);
+  }
+
+  async function check(): Promise<void> {
+    try {
+      await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      return;
+    } catch (e) {
+      const m = mapError(e, '检查存储桶 (head bucket)');
+      const missing = (e as SdkError).$metadata?.httpStatusCode === 404 || (e as SdkError).name === 'NoSuchBucket';
+      if (!missing) throw new StoreError(name, 'unavailable', m.message.replace(/^存储「[^」]*」: /, ''), { cause: e });
+      if (!opts.createIfMissing) {
+        throw new StoreError(name, 'unavailable', `存储桶不存在, 请先创建 (bucket does not exist; create it first) [${where}]`, { cause: e });
+      }
+    }
+    try {
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    } catch (e) {
+      const n = (e as SdkError).name;
+      if (n !== 'BucketAlreadyOwnedByYou' && n !== 'BucketAlreadyExists') {
+        throw new StoreError(name, 'unavailable', `无法创建存储桶 (cannot create bucket: ${(e as Error).message}) [${where}]`, { cause: e });
+      }
+    }
+  }
+
+  return {
+    name,
+    location,
+    put,
+    get,
+    head,
+    list,
+    delete: del,
+    check,
+    async close() {
+      client.destroy();
+    },
+  };
+}
+
+/** The first `n` bytes of a stream; the rest is not read. */
+function take(body: Readable, n: number): Readable {
+  async function* limited(): AsyncGenerator<Buffer> {
+    let left = n;
+    for await (const c of body) {
+      const chunk = c as Buffer;
+      if (chunk.byteLength >= left) {
+        yield chunk.subarray(0, left);
+        return; // ends the loop, which destroys body
+      }
+      left -= chunk.byteLength;
+      yield chunk;
+    }
+  }
+  return Readable.from(limited(), { objectMode: false });
+}
