@@ -245,6 +245,12 @@ export function testObjectStore(driver: string, make: () => Promise<StoreHarness
       expect(e.message).toContain('simulated');
       await expectStoreError(store.put(failingSource(data, 6 * MB)), 'source');
       await expectStoreError(store.put(failingSource(data, 100)), 'source');
+      // A Node stream destroyed with an error (an HTTP upload whose client went away).
+      const broken = new Readable({ read() {} });
+      broken.push(data.subarray(0, 3 * MB));
+      setTimeout(() => broken.destroy(new Error('socket hang up (simulated)')), 20);
+      await expectStoreError(store.put(broken, { key: 'half/y' }), 'source');
+      expect(await store.head('half/y')).toBeUndefined();
       expect(await store.head('half/x')).toBeUndefined();
       expect(await store.head(contentKey(digestsOf(data).sha256))).toBeUndefined();
       expect(await listAll(store)).toEqual([]);

@@ -78,7 +78,20 @@ describe('fs store specifics', () => {
     expect((await store.head('dir/file'))?.size).toBe(1);
   });
 
+  it('refuses a key that clashes with a file or folder', async () => {
+    const root = join(base, 'clash');
+    await mkdir(root);
+    const store = createFsStore({ name: 'primary', root });
+    await store.put([Buffer.from('x')], { key: 'a' });
+    await store.put([Buffer.from('y')], { key: 'b/c' });
+    await expectStoreError(store.put([Buffer.from('z')], { key: 'a/b' }), 'invalid_key');
+    await expectStoreError(store.put([Buffer.from('z')], { key: 'b' }), 'invalid_key');
+    expect((await listAll(store)).map((o) => o.key).sort()).toEqual(['a', 'b/c']);
+    expect(await readdir(join(root, '.tmp'))).toEqual([]);
+  });
+
   it('parses file URLs and refuses others', () => {
+    expect(() => openStore('file:./data', { name: 'p' })).toThrow(/absolute/);
     expect(openStore('file:///srv/archive/', { name: 'p' }).location).toBe('file:///srv/archive');
     expect(() => openStore('file://host/srv', { name: 'p' })).toThrow(/file:\/\/\//);
     expect(() => openStore('ftp://x/y', { name: 'p' })).toThrow(/unsupported/);

@@ -105,9 +105,10 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
     }
 
     const tmp = await writeTemp(m.chunks);
+    let key = o.key;
     try {
       const d = m.digests();
-      const key = o.key ?? contentKey(d.sha256);
+      key ??= contentKey(d.sha256);
       const final = pathOf(key);
       if (o.key === undefined && (await statFile(final))?.size === d.size) {
         await unlink(tmp);
@@ -120,6 +121,10 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
     } catch (e) {
       await unlink(tmp).catch(() => {});
       if (e instanceof StoreError) throw e;
+      // S3 lets 'a' and 'a/b' both exist; a file system cannot.
+      if (['ENOTDIR', 'EISDIR', 'EEXIST', 'ENOTEMPTY'].includes(code(e) ?? '')) {
+        throw fail('invalid_key', `键与已有对象或目录冲突 (key clashes with an existing object or folder) ${key}`, e);
+      }
       throw fail(UNAVAILABLE.has(code(e) ?? '') ? 'unavailable' : 'io', '保存文件失败 (storing the file failed)', e);
     }
   }

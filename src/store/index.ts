@@ -33,7 +33,7 @@ export function openStore(url: string, opts: OpenStoreOptions): ObjectStore {
     throw new StoreError(name, 'invalid_key', `存储地址无效 (invalid store URL): ${url}`, { cause: e });
   }
   if (u.protocol === 'file:') {
-    if (u.host !== '' && u.host !== 'localhost') {
+    if (!/^file:\/\/(localhost)?\//i.test(url)) {
       throw new StoreError(name, 'invalid_key', `file: 地址必须是本机绝对路径 (file URL must be file:///absolute/path): ${url}`);
     }
     const root = fileURLToPath(u).replace(/\/+$/, '') || '/';

@@ -34,7 +34,10 @@ export interface S3StoreOptions {
   forcePathStyle?: boolean;
   /** Create the bucket when it is missing (embedded defaults and tests only). */
   createIfMissing?: boolean;
-  /** Multipart part size in bytes (≥ 5 MiB); memory held per upload is about partSize × queueSize. */
+  /**
+   * Multipart part size in bytes (≥ 5 MiB; default 5 MiB, or larger when the put states expectedSize).
+   * Memory held per upload is about partSize × (queueSize + 1); a put of unknown length can be at most 10,000 parts.
+   */
   partSize?: number;
   /** Parts uploaded at once; default 2. */
   queueSize?: number;
@@ -54,6 +57,7 @@ const NETWORK_CODES = new Set([
 ]);
 const DENIED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden', 'ExpiredToken']);
 const COPY_LIMIT = 5 * 1024 ** 3;
+const MIN_PART = 5 * 1024 ** 2;
 
 interface SdkError {
   name?: string;
@@ -156,12 +160,13 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
   }
 
   /** Streams chunks to objectKey; the object appears only if the chunks end normally. */
-  async function upload(objectKey: string, label: string, chunks: AsyncIterable<Buffer>, signal?: AbortSignal): Promise<void> {
+  async function upload(objectKey: string, label: string, chunks: AsyncIterable<Buffer>, size?: number, signal?: AbortSignal): Promise<void> {
     const body = Readable.from(chunks);
     const up = new Upload({
       client,
       params: { Bucket: bucket, Key: objectKey, Body: body },
-      partSize: opts.partSize,
+      // S3 allows 10,000 parts: 5 MiB parts reach about 48 GiB, so a known size gets larger parts.
+      partSize: opts.partSize ?? Math.max(MIN_PART, Math.ceil((size ?? 0) / 9000)),
       queueSize: opts.queueSize ?? 2,
       // We abort ourselves: some servers (s3rver) refuse AbortMultipartUpload, and lib-storage
       // would then report that refusal instead of the real failure.
@@ -211,7 +216,7 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
     // Past the single-copy limit: re-read the temporary object, re-hash it and upload it again.
     const r = await send(`读取临时对象 (get) ${fromKey}`, () => client.send(new GetObjectCommand({ Bucket: bucket, Key: fromKey })));
     const m = meter(name, r.Body as Readable, { sha256, size });
-    await upload(toKey, toKey.slice(basePrefix.length), m.chunks);
+    await upload(toKey, toKey.slice(basePrefix.length), m.chunks, size);
   }
 
   async function put(source: PutSource, o: PutOptions = {}): Promise<PutResult> {
@@ -233,7 +238,7 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
     // The metered source also refuses to end on wrong bytes, so a wrong upload never completes.
     const tmp = `${basePrefix}${TEMP_DIR}/${randomUUID()}`;
     try {
-      await upload(tmp, o.key ?? '内容寻址对象 (content-addressed object)', m.chunks, o.signal);
+      await upload(tmp, o.key ?? '内容寻址对象 (content-addressed object)', m.chunks, o.expectedSize, o.signal);
       const d = m.digests();
       await verifySize(tmp, d.size);
       const key = o.key ?? contentKey(d.sha256);
