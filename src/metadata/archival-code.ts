@@ -4,7 +4,8 @@ import type { ArchivalCodeElements, ArchivalCodeParts } from './model.ts';
 /** The separator between 门类代码 and 年度 (U+00B7 MIDDLE DOT). */
 export const MIDDLE_DOT = '\u00b7';
 
-const SEGMENT = /^[^\s\-\u00b7/\\]+$/u;
+/** A segment: letters and digits of any script (保管期限 may be written 永久). */
+const SEGMENT = /^[\p{L}\p{N}]+$/u;
 
 /** Composes the string form of a 档号 from its parts (no validation of the values themselves). */
 export function composeArchivalCode(parts: ArchivalCodeParts): string {
@@ -18,7 +19,7 @@ export function composeArchivalCode(parts: ArchivalCodeParts): string {
 
 /**
  * Splits a 档号 string into its parts; undefined when it has neither form's shape. Only the shape
- * is checked (non-empty segments without spaces or separators); value rules are the checks' job.
+ * is checked (non-empty segments of letters and digits); value rules are the checks' job.
  */
 export function parseArchivalCode(code: string): ArchivalCodeParts | undefined {
   const dots = code.split(MIDDLE_DOT);

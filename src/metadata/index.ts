@@ -26,3 +26,5 @@ export {
   type ChildDef,
   type ValueType,
 } from './scheme.ts';
+export { renderXsd, XSD_FILES, SCHEMAS_DIR } from './xsd.ts';
+export * from './samples.ts';

@@ -73,7 +73,12 @@ const retentionValues = [...RETENTION_CODES, ...Object.keys(RETENTION_WORDS)];
 
 export const T = {
   text: { name: 'Text', pattern: `(${TEXT_CHARS})?`, maxLength: 200, doc: 'text: no markup, control characters, or leading/trailing spaces' },
-  longText: { name: 'LongText', pattern: `(${TEXT_CHARS})?`, maxLength: 2000, doc: 'free text' },
+  longText: {
+    name: 'LongText',
+    pattern: '([^\\s<>]([^<>\\t]*[^\\s<>])?)?',
+    maxLength: 2000,
+    doc: 'free text: like Text, but may span lines',
+  },
   base64: { name: 'Base64', pattern: '[A-Za-z0-9+/=\\s]*', maxLength: 65536, doc: 'base64' },
   date: { name: 'Date', pattern: '\\d{8}|\\d{4}-\\d{2}-\\d{2}', doc: 'YYYYMMDD (YYYY-MM-DD accepted with a warning)' },
   dateTime: {

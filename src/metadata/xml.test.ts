@@ -1,0 +1,128 @@
+// Tests of the safe XML reader: size cap, encodings, DOCTYPE/ENTITY refusal, errors with positions.
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { declaredEncoding, readXml } from './xml.ts';
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+function mustRead(bytes: Uint8Array) {
+  const r = readXml(bytes, 'x.xml');
+  if (!r.ok) throw new Error(`expected ok, got ${JSON.stringify(r.findings)}`);
+  return r.doc;
+}
+
+function mustFail(bytes: Uint8Array, maxBytes?: number) {
+  const r = readXml(bytes, 'p/x.xml', maxBytes === undefined ? {} : { maxBytes });
+  if (r.ok) throw new Error('expected findings');
+  expect(r.findings).toHaveLength(1);
+  expect(r.findings[0]!.item).toBe('3-1');
+  expect(r.findings[0]!.target).toBe('p/x.xml');
+  return r.findings[0]!;
+}
+
+describe('readXml', () => {
+  it('keeps text exactly as written: leading zeros, spaces, empty elements, attributes as strings', () => {
+    const doc = mustRead(utf8('<根 版本="1.0"><件号>0001</件号><数>1e5</数><题名>  有空格 </题名><空/><空2></空2></根>'));
+    expect(doc.encoding).toBe('utf-8');
+    expect(doc.root.name).toBe('根');
+    expect(doc.root.attributes).toEqual({ 版本: '1.0' });
+    expect(doc.root.children.map((c) => [c.name, c.text])).toEqual([
+      ['件号', '0001'],
+      ['数', '1e5'],
+      ['题名', '  有空格 '],
+      ['空', ''],
+      ['空2', ''],
+    ]);
+  });
+
+  it('decodes numeric character references and the predefined entities', () => {
+    const doc = mustRead(utf8('<a><b>&#x4E2D;&#25991;&amp;&lt;&gt;&quot;&apos;</b><c><![CDATA[x<y]]></c></a>'));
+    expect(doc.root.children[0]!.text).toBe('中文&<>"\'');
+    expect(doc.root.children[1]!.text).toBe('x<y');
+  });
+
+  it('gives paths, indexing only names that repeat among siblings', () => {
+    const doc = mustRead(utf8('<r><f><n>1</n></f><f><n>2</n></f><g/></r>'));
+    expect(doc.root.children.map((c) => c.path)).toEqual(['r/f[1]', 'r/f[2]', 'r/g']);
+    expect(doc.root.children[1]!.children[0]!.path).toBe('r/f[2]/n');
+  });
+
+  it('tolerates a UTF-8 BOM', () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...utf8('<?xml version="1.0" encoding="UTF-8"?><a>中文</a>')]);
+    expect(mustRead(bytes).root.text).toBe('中文');
+  });
+
+  it('reads GBK and GB18030 when the prolog declares them', () => {
+    for (const enc of ['GBK', 'gb18030', 'GB2312']) {
+      const bytes = iconv.encode(`<?xml version="1.0" encoding="${enc}"?><题名>关于防汛的通知</题名>`, enc === 'GB2312' ? 'gbk' : enc);
+      expect(declaredEncoding(bytes)).toBe(enc.toLowerCase());
+      const doc = mustRead(bytes);
+      expect(doc.encoding).toBe('gb18030');
+      expect(doc.root.name).toBe('题名');
+      expect(doc.root.text).toBe('关于防汛的通知');
+    }
+  });
+
+  it('refuses undeclared GBK bytes as a finding', () => {
+    const f = mustFail(iconv.encode('<?xml version="1.0"?><题名>关于防汛的通知</题名>', 'gbk'));
+    expect(f.message).toMatch(/UTF-8/);
+    expect(f.message).toMatch(/GBK/);
+  });
+
+  it('refuses GBK bytes declared as UTF-8, an unsupported encoding, and UTF-16', () => {
+    mustFail(iconv.encode('<?xml version="1.0" encoding="UTF-8"?><题名>通知</题名>', 'gbk'));
+    expect(mustFail(utf8('<?xml version="1.0" encoding="ISO-8859-1"?><a/>')).message).toMatch(/iso-8859-1/);
+    expect(mustFail(iconv.encode('\ufeff<a/>', 'utf16le')).message).toMatch(/UTF-16/);
+  });
+
+  it('refuses billion laughs with a 3-1 finding, without expanding anything', () => {
+    const lol = [
+      '<?xml version="1.0"?>',
+      '<!DOCTYPE lolz [',
+      ' <!ENTITY lol "lol">',
+      ...Array.from({ length: 9 }, (_, i) => ` <!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`),
+      ']>',
+      '<lolz>&lol9;</lolz>',
+    ].join('\n');
+    const started = performance.now();
+    const f = mustFail(utf8(lol));
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(f.message).toMatch(/DOCTYPE/);
+    expect(f.message).toMatch(/line 2/);
+    expect(f.message).not.toMatch(/lollol/);
+  });
+
+  it('refuses an external entity (XXE) and a bare ENTITY declaration', () => {
+    const f = mustFail(utf8('<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<r>&x;</r>'));
+    expect(f.message).not.toMatch(/root:/);
+    expect(f.message).toMatch(/DOCTYPE/);
+    expect(mustFail(utf8('<r><!ENTITY x "y"></r>')).message).toMatch(/ENTITY/);
+    expect(mustFail(utf8('<!DOCTYPE html><r/>')).message).toMatch(/DOCTYPE/);
+  });
+
+  it('refuses an oversized document before parsing it', () => {
+    const big = utf8(`<r>${'x'.repeat(300)}</r`); // also malformed: only the size is reported
+    const f = mustFail(big, 100);
+    expect(f.message).toMatch(/过大/);
+    expect(f.actual).toBe(String(big.byteLength));
+    expect(readXml(utf8('<r/>'), 'x', { maxBytes: 4 }).ok).toBe(true);
+  });
+
+  it('reports malformed XML with line and column', () => {
+    const f = mustFail(utf8('<?xml version="1.0"?>\n<a>\n  <b>x</c>\n</a>'));
+    expect(f.message).toMatch(/第 3 行第 \d+ 列/);
+    expect(f.message).toMatch(/line 3, column \d+/);
+    mustFail(utf8(''));
+    mustFail(utf8('<a/><b/>'));
+    mustFail(utf8('just text'));
+  });
+
+  it('refuses excessive nesting and dangerous names as findings, not exceptions', () => {
+    const deep = '<a>'.repeat(200) + '</a>'.repeat(200);
+    expect(mustFail(utf8(deep)).item).toBe('3-1');
+    const proto = readXml(utf8('<r><__proto__>x</__proto__></r>'), 'x.xml');
+    // fast-xml-parser refuses it; either way nothing throws and nothing is polluted.
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    if (!proto.ok) expect(proto.findings[0]!.item).toBe('3-1');
+  });
+});
