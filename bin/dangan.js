@@ -3,7 +3,7 @@
 // natively); when started by an older Node it re-runs itself with the Node 24 that `npm ci`
 // installed from the `node` devDependency, so `npx dangan`, `npm start` and a bare
 // `./bin/dangan.js` behave the same on a machine whose system Node is older.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +19,16 @@ if (major < 24) {
     );
     process.exit(2);
   }
-  const r = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-  if (r.signal) process.kill(process.pid, r.signal);
-  process.exit(r.status ?? 2);
+  const child = spawn(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  // Pass signals on, so stopping the launcher stops the service cleanly (it releases its locks).
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => {
+    if (signal) {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    }
+    process.exit(code ?? 2);
+  });
 } else {
   await import('../src/cli/main.ts');
 }

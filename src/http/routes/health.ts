@@ -13,6 +13,8 @@ export interface HealthDeps {
   probes: { name: string; probe: () => Promise<string | void> }[];
   /** Time allowed for each probe. */
   probeTimeoutMs?: number;
+  /** Shown as is: version, runtime. */
+  info?: Record<string, string>;
 }
 
 export async function checkHealth(deps: HealthDeps): Promise<{ ok: boolean; components: ComponentHealth[] }> {
@@ -43,7 +45,7 @@ export function healthRoutes(deps: HealthDeps): Hono {
   const app = new Hono();
   app.get('/healthz', async (c) => {
     const health = await checkHealth(deps);
-    return c.json({ status: health.ok ? 'ok' : 'degraded', components: health.components }, health.ok ? 200 : 503);
+    return c.json({ status: health.ok ? 'ok' : 'degraded', ...deps.info, components: health.components }, health.ok ? 200 : 503);
   });
   return app;
 }

@@ -1,0 +1,39 @@
+// `dangan serve`: the HTTP API (and, as they arrive, the UI and the workers) in one process.
+import { serve as listen } from '@hono/node-server';
+import { loadConfig } from '../config/index.ts';
+import { createApp } from '../http/app.ts';
+import { CliError, type CliIo } from './io.ts';
+import { VERSION } from './version.ts';
+import { createLogger, openRuntime } from './runtime.ts';
+
+export async function serve(io: CliIo, opts: { port?: string }): Promise<void> {
+  const config = loadConfig(io.env, io.cwd);
+  const port = opts.port === undefined ? config.port : Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`dangan serve: --port expects a port number from 0 to 65535, got ${opts.port}`);
+  const logger = createLogger(config);
+  const runtime = await openRuntime(config, logger);
+  const app = createApp({ logger, probes: runtime.probes, info: { version: VERSION, node: process.version } });
+
+  await new Promise<void>((resolveDone, rejectDone) => {
+    const server = listen({ fetch: app.fetch, port, hostname: '0.0.0.0' }, (info) => {
+      logger.info({ port: info.port, database: runtime.database.kind, store: runtime.primary.location, backups: runtime.backups.map((b) => b.location) }, 'dangan 服务已启动 (listening)');
+      io.err(`dangan: 服务已启动 http://localhost:${info.port}/healthz (database: ${runtime.database.kind}, store: ${runtime.primary.location})\n`);
+    });
+    server.on('error', (e: NodeJS.ErrnoException) => {
+      void runtime.close().finally(() =>
+        rejectDone(new CliError(e.code === 'EADDRINUSE' ? `dangan serve: 端口 ${port} 已被占用 (port in use); set DANGAN_PORT or --port` : `dangan serve: ${e.message}`)),
+      );
+    });
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'stopping');
+      server.close(() => void runtime.close().then(() => resolveDone()));
+      // Long uploads must not hold shutdown forever.
+      setTimeout(() => (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.(), 10_000).unref();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
