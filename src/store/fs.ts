@@ -5,9 +5,10 @@ import { mkdir, open, opendir, rename, stat, unlink, type FileHandle } from 'nod
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Readable } from 'node:stream';
-import { assertKey, assertPrefix, assertPutKey, contentKey, normalizeSha256, TEMP_DIR } from './keys.ts';
+import { assertKey, assertPrefix, TEMP_DIR } from './keys.ts';
+import { putDurably } from './put-flow.ts';
 import { checkRange } from './range.ts';
-import { drain, meter } from './source.ts';
+import { meter } from './source.ts';
 import { StoreError, type ByteRange, type ObjectInfo, type ObjectStore, type PutOptions, type PutResult, type PutSource } from './types.ts';
 
 export interface FsStoreOptions {
@@ -53,13 +54,13 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
     }
   }
 
-  async function writeTemp(chunks: AsyncIterable<Buffer>, always?: 'unavailable'): Promise<string> {
+  /** Writes the chunks to `tmp` and fsyncs it; removes it when anything fails. */
+  async function writeTemp(tmp: string, chunks: AsyncIterable<Buffer>, always?: 'unavailable'): Promise<void> {
     try {
       await mkdir(tempDir, { recursive: true });
     } catch (e) {
       throw fail('unavailable', '无法写入存储根目录 (cannot write to the store root)', e);
     }
-    const tmp = join(tempDir, randomUUID());
     let fh: FileHandle | undefined;
     try {
       fh = await open(tmp, 'wx');
@@ -70,12 +71,27 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
       await fh.sync();
       await fh.close();
       fh = undefined;
-      return tmp;
     } catch (e) {
       await fh?.close().catch(() => {});
       await unlink(tmp).catch(() => {});
       if (e instanceof StoreError) throw e;
       throw fail(always ?? (UNAVAILABLE.has(code(e) ?? '') ? 'unavailable' : 'io'), '写入临时文件失败 (writing the temporary file failed)', e);
+    }
+  }
+
+  /** Atomic rename into place, then fsync of the folder so the new name survives a crash. */
+  async function promote(tmp: string, key: string): Promise<void> {
+    const final = pathOf(key);
+    try {
+      await mkdirDurable(dirname(final));
+      await rename(tmp, final);
+      await syncDir(dirname(final));
+    } catch (e) {
+      // S3 lets 'a' and 'a/b' both exist; a file system cannot.
+      if (['ENOTDIR', 'EISDIR', 'EEXIST', 'ENOTEMPTY'].includes(code(e) ?? '')) {
+        throw fail('invalid_key', `键与已有对象或目录冲突 (key clashes with an existing object or folder) ${key}`, e);
+      }
+      throw fail(UNAVAILABLE.has(code(e) ?? '') ? 'unavailable' : 'io', `保存文件失败 (storing the file failed) ${key}`, e);
     }
   }
 
@@ -89,44 +105,15 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
     }
   }
 
-  async function put(source: PutSource, o: PutOptions = {}): Promise<PutResult> {
-    if (o.key !== undefined) assertPutKey(name, o.key);
-    const sha256 = o.expectedSha256 === undefined ? undefined : normalizeSha256(name, o.expectedSha256);
-    const m = meter(name, source, { sha256, size: o.expectedSize, signal: o.signal });
-    await ensureRoot();
-
-    // Content already stored: read the source to prove the promise, write nothing.
-    if (o.key === undefined && sha256 !== undefined && o.expectedSize !== undefined) {
-      const existing = await statFile(pathOf(contentKey(sha256)));
-      if (existing?.size === o.expectedSize) {
-        const d = await drain(m);
-        return { key: contentKey(d.sha256), ...d, deduplicated: true };
-      }
-    }
-
-    const tmp = await writeTemp(m.chunks);
-    let key = o.key;
-    try {
-      const d = m.digests();
-      key ??= contentKey(d.sha256);
-      const final = pathOf(key);
-      if (o.key === undefined && (await statFile(final))?.size === d.size) {
-        await unlink(tmp);
-        return { key, ...d, deduplicated: true };
-      }
-      await mkdirDurable(dirname(final));
-      await rename(tmp, final);
-      await syncDir(dirname(final));
-      return { key, ...d, deduplicated: false };
-    } catch (e) {
-      await unlink(tmp).catch(() => {});
-      if (e instanceof StoreError) throw e;
-      // S3 lets 'a' and 'a/b' both exist; a file system cannot.
-      if (['ENOTDIR', 'EISDIR', 'EEXIST', 'ENOTEMPTY'].includes(code(e) ?? '')) {
-        throw fail('invalid_key', `键与已有对象或目录冲突 (key clashes with an existing object or folder) ${key}`, e);
-      }
-      throw fail(UNAVAILABLE.has(code(e) ?? '') ? 'unavailable' : 'io', '保存文件失败 (storing the file failed)', e);
-    }
+  function put(source: PutSource, o: PutOptions = {}): Promise<PutResult> {
+    return putDurably(name, source, o, {
+      ensure: ensureRoot,
+      sizeOf: async (key) => (await statFile(pathOf(key)))?.size,
+      tempName: () => join(tempDir, randomUUID()),
+      writeTemp: (tmp, chunks) => writeTemp(tmp, chunks),
+      promote,
+      discard: (tmp) => unlink(tmp).catch(() => {}),
+    });
   }
 
   async function get(key: string, range?: ByteRange): Promise<Readable> {
@@ -200,8 +187,8 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
   async function check(): Promise<void> {
     await ensureRoot();
     // Prove the store can take a durable write: a probe file, synced and removed.
-    const probe = meter(name, [Buffer.from('dangan store check\n')]);
-    const tmp = await writeTemp(probe.chunks, 'unavailable');
+    const tmp = join(tempDir, `check-${randomUUID()}`);
+    await writeTemp(tmp, meter(name, [Buffer.from('dangan store check\n')]).chunks, 'unavailable');
     await unlink(tmp).catch(() => {});
   }
 

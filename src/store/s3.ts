@@ -14,9 +14,10 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { assertKey, assertPrefix, assertPutKey, contentKey, normalizeSha256, TEMP_DIR } from './keys.ts';
+import { assertKey, assertPrefix, TEMP_DIR } from './keys.ts';
+import { putDurably } from './put-flow.ts';
 import { assertRangeShape } from './range.ts';
-import { drain, meter } from './source.ts';
+import { meter } from './source.ts';
 import { StoreError, type ByteRange, type ObjectInfo, type ObjectStore, type PutOptions, type PutResult, type PutSource, type StoreErrorCode } from './types.ts';
 
 export interface S3StoreOptions {
@@ -219,38 +220,23 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
     await upload(toKey, toKey.slice(basePrefix.length), m.chunks, size);
   }
 
-  async function put(source: PutSource, o: PutOptions = {}): Promise<PutResult> {
-    if (o.key !== undefined) assertPutKey(name, o.key);
-    const sha256 = o.expectedSha256 === undefined ? undefined : normalizeSha256(name, o.expectedSha256);
-    const m = meter(name, source, { sha256, size: o.expectedSize, signal: o.signal });
-    await ensureBucket();
-
-    // Content already stored: read the source to prove the promise, upload nothing.
-    if (o.key === undefined && sha256 !== undefined && o.expectedSize !== undefined) {
-      if ((await headRaw(basePrefix + contentKey(sha256)))?.size === o.expectedSize) {
-        const d = await drain(m);
-        return { key: contentKey(d.sha256), ...d, deduplicated: true };
-      }
-    }
-
-    // Always through a temporary key: some servers (s3rver among them) keep a truncated body when
-    // the connection drops, so nothing is written at the real key until the bytes are proven.
-    // The metered source also refuses to end on wrong bytes, so a wrong upload never completes.
-    const tmp = `${basePrefix}${TEMP_DIR}/${randomUUID()}`;
-    try {
-      await upload(tmp, o.key ?? '内容寻址对象 (content-addressed object)', m.chunks, o.expectedSize, o.signal);
-      const d = m.digests();
-      await verifySize(tmp, d.size);
-      const key = o.key ?? contentKey(d.sha256);
-      const objectKey = basePrefix + key;
-      if (o.key === undefined && (await headRaw(objectKey))?.size === d.size) return { key, ...d, deduplicated: true };
-      await copy(tmp, objectKey, d.size, d.sha256);
-      await verifySize(objectKey, d.size);
-      return { key, ...d, deduplicated: false };
-    } finally {
-      // Also after a failed upload: the server may have kept a partial body or completed it unseen.
-      await deleteRaw(tmp).catch(() => {});
-    }
+  // Always through a temporary key: some servers (s3rver among them) keep a truncated body when the
+  // connection drops, so nothing is written at the real key until the bytes are proven.
+  function put(source: PutSource, o: PutOptions = {}): Promise<PutResult> {
+    return putDurably(name, source, o, {
+      ensure: ensureBucket,
+      sizeOf: async (key) => (await headRaw(basePrefix + key))?.size,
+      tempName: () => `${basePrefix}${TEMP_DIR}/${randomUUID()}`,
+      async writeTemp(tmp, chunks, w) {
+        await upload(tmp, w.label, chunks, w.size, w.signal);
+      },
+      async promote(tmp, key, size, sha256) {
+        await verifySize(tmp, size);
+        await copy(tmp, basePrefix + key, size, sha256);
+        await verifySize(basePrefix + key, size);
+      },
+      discard: (tmp) => deleteRaw(tmp).catch(() => {}),
+    });
   }
 
   async function get(key: string, range?: ByteRange): Promise<Readable> {
