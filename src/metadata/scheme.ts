@@ -302,11 +302,66 @@ export function maxLengthOf(def: LeafDef): number | undefined {
   return def.maxLength ?? def.type.maxLength;
 }
 
-/** Whether a value fits a leaf's type (pattern, enumeration, length). Empty strings fit optional leaves. */
-export function valueFits(def: LeafDef, value: string): boolean {
+/**
+ * What is wrong with a non-empty value for its leaf, if anything: 'length' (GD-1-2), 'domain' (a
+ * closed vocabulary, GD-1-4) or 'format' (pattern, GD-1-3). Lengths count characters (code points).
+ */
+export function valueProblem(def: LeafDef, value: string): 'length' | 'domain' | 'format' | undefined {
   const max = maxLengthOf(def);
-  if (max !== undefined && [...value].length > max) return false;
-  if (def.type.enumeration) return def.type.enumeration.includes(value);
-  if (def.type.pattern) return new RegExp(`^(?:${def.type.pattern})$`, 'u').test(value);
-  return true;
+  if (max !== undefined && [...value].length > max) return 'length';
+  if (def.type.enumeration) return def.type.enumeration.includes(value) ? undefined : 'domain';
+  if (def.type.pattern && !new RegExp(`^(?:${def.type.pattern})$`, 'u').test(value)) return 'format';
+  return undefined;
+}
+
+/** Whether a value fits a leaf's type (pattern, enumeration, length). */
+export function valueFits(def: LeafDef, value: string): boolean {
+  return valueProblem(def, value) === undefined;
+}
+
+/** One element of the scheme as found (or not) in a parsed document. */
+export interface ElementVisit {
+  /** Element path as the parser writes it (`电子文件元数据/电子文件[2]/数字摘要`). */
+  path: string;
+  def: ElementDef;
+  present: boolean;
+  /** A leaf's value as written; undefined for groups and absent leaves. */
+  value?: string;
+}
+
+/**
+ * Every element the scheme defines, in scheme order, as present or absent in a parsed (or draft)
+ * model; the children of absent groups are not listed. For 档号 only the branch in use (item or
+ * volume form; item when neither) is listed. Checks derive GD-2-3 (required and absent), GD-2-4
+ * (required and '') and value rules (valueProblem) from this.
+ */
+export function visitElements(def: DocumentDef, doc: object): ElementVisit[] {
+  const out: ElementVisit[] = [];
+  visitGroup(def.children, doc as Record<string, unknown>, def.root, out);
+  return out;
+}
+
+function visitGroup(children: readonly ChildDef[], obj: Record<string, unknown>, at: string, out: ElementVisit[]): void {
+  for (const c of children) {
+    if (c.kind === 'choice') {
+      const inUse = c.branches.find((b) => b.children.some((d) => obj[d.key] !== undefined)) ?? c.branches[0]!;
+      visitGroup(inUse.children, obj, at, out);
+      continue;
+    }
+    const v = obj[c.key];
+    const path = `${at}/${c.name}`;
+    if (c.kind === 'leaf') {
+      out.push(v === undefined ? { path, def: c, present: false } : { path, def: c, present: true, value: String(v) });
+    } else if (c.repeated) {
+      const items = (v ?? []) as Record<string, unknown>[];
+      if (items.length === 0) out.push({ path, def: c, present: false });
+      items.forEach((item, i) => {
+        out.push({ path: `${path}[${i + 1}]`, def: c, present: true });
+        visitGroup(c.children, item, `${path}[${i + 1}]`, out);
+      });
+    } else {
+      out.push({ path, def: c, present: v !== undefined });
+      if (v !== undefined) visitGroup(c.children, v as Record<string, unknown>, path, out);
+    }
+  }
 }

@@ -117,6 +117,14 @@ describe('readXml', () => {
     mustFail(utf8('just text'));
   });
 
+  it('refuses characters XML forbids, literal or as references, with their position', () => {
+    expect(mustFail(utf8('<a>\n x\u0001y</a>')).message).toMatch(/第 2 行第 3 列.*U\+0001/);
+    for (const ref of ['&#1;', '&#x0;', '&#xD800;', '&#x110000;', '&#65535;']) {
+      expect(mustFail(utf8(`<a>${ref}</a>`)).actual).toBe(ref);
+    }
+    expect(mustRead(utf8('<a>&#9;&#x10FFFF;&#x20;</a>')).root.text).toBe('\t\u{10FFFF} ');
+  });
+
   it('refuses excessive nesting and dangerous names as findings, not exceptions', () => {
     const deep = '<a>'.repeat(200) + '</a>'.repeat(200);
     expect(mustFail(utf8(deep)).item).toBe('3-1');

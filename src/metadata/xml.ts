@@ -67,6 +67,15 @@ export function readXml(bytes: Uint8Array, target: string, options: XmlOptions =
     return fail(`XML 含有 ${dtd[1]!.toUpperCase()} 声明，拒绝解析 (DOCTYPE/ENTITY declarations are not allowed; line ${line}, column ${col})`);
   }
 
+  const badChar = forbiddenCharacter(text);
+  if (badChar) {
+    const { line, col } = lineCol(text, badChar.index);
+    return fail(
+      `XML 第 ${line} 行第 ${col} 列含有 XML 不允许的字符 ${badChar.what} (a character XML 1.0 forbids, e.g. a control character, at line ${line}, column ${col})`,
+      { actual: badChar.what },
+    );
+  }
+
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     const { msg, line, col } = valid.err;
@@ -91,6 +100,31 @@ export function declaredEncoding(bytes: Uint8Array): string | undefined {
   const head = new TextDecoder('latin1').decode(bytes.subarray(start, start + 256));
   const m = /^<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head);
   return m ? m[1]!.toLowerCase() : undefined;
+}
+
+/** XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]. */
+function isXmlChar(cp: number): boolean {
+  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+/**
+ * The first character XML 1.0 forbids, written literally or as a numeric reference. The parser
+ * would drop such references silently, hiding control characters from the checks.
+ */
+function forbiddenCharacter(text: string): { index: number; what: string } | undefined {
+  const raw = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.exec(text);
+  const hex = (cp: number) => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  let found = raw ? { index: raw.index, what: hex(raw[0].codePointAt(0)!) } : undefined;
+  for (const m of text.matchAll(/&#(x[0-9a-fA-F]+|[0-9]+);/g)) {
+    if (found && m.index > found.index) break;
+    const digits = m[1]!;
+    const cp = digits.startsWith('x') ? Number.parseInt(digits.slice(1), 16) : Number.parseInt(digits, 10);
+    if (!isXmlChar(cp)) {
+      found = { index: m.index, what: m[0] };
+      break;
+    }
+  }
+  return found;
 }
 
 type OrderedNode = Record<string, unknown>;
