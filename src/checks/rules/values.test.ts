@@ -10,7 +10,7 @@ function check(edit: (r: ReturnType<typeof sampleItemRecord>) => void, xmlEdit: 
   edit(draft);
   const parsed = parseRecordMetadata(Buffer.from(xmlEdit(writeRecordMetadata(draft))), 'R/元数据.xml');
   expect(parsed.value).toBeDefined();
-  return checkValues(RECORD_DEF, parsed.value as unknown as RecordMetadata & Record<string, unknown>, 'R', profile).map((f) => [f.item, f.severity ?? 'fail', f.message]);
+  return checkValues(RECORD_DEF, parsed.value as RecordMetadata, 'R', profile).map((f) => [f.item, f.severity ?? 'fail', f.message]);
 }
 
 describe('metadata value rules', () => {

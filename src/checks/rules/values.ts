@@ -2,10 +2,8 @@
 // (GD-2-4) elements, lengths (GD-1-2), types and patterns (GD-1-3), value domains (GD-1-4) and
 // special characters (GD-1-6).
 import type { Profile } from '../../config/profile.ts';
-import { flatChildren, maxLengthOf, RETENTION_WORDS, type ChildDef, type DocumentDef, type LeafDef } from '../../metadata/index.ts';
+import { maxLengthOf, RETENTION_WORDS, visitElements, type DocumentDef, type LeafDef } from '../../metadata/index.ts';
 import { finding, type Finding } from '../finding.ts';
-
-type Obj = Record<string, unknown> & { at?: string };
 
 /** Free-text types, whose only rule is "no special characters" (GD-1-6) and a length. */
 const FREE_TEXT = new Set(['Text', 'LongText']);
@@ -13,41 +11,18 @@ const FREE_TEXT = new Set(['Text', 'LongText']);
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/u;
 const MARKUP = /<\/?[A-Za-z\u4e00-\u9fff][^<>]*>|&[A-Za-z]+;|&#\d+;/u;
 
-/** Checks every leaf of a document model against the scheme and the profile. */
-export function checkValues(def: DocumentDef, doc: Obj, target: string, profile: Profile): Finding[] {
+/** Checks every element of a document model against the scheme and the profile. */
+export function checkValues(def: DocumentDef, doc: object, target: string, profile: Profile): Finding[] {
   const out: Finding[] = [];
-  walk(def.children, doc, def.root, target, profile, out);
-  return out;
-}
-
-function walk(children: readonly ChildDef[], obj: Obj, at: string, target: string, profile: Profile, out: Finding[]): void {
-  for (const d of flatChildren(children)) {
-    const value = obj[d.key];
-    const path = `${obj.at ?? at}/${d.name}`;
-    if (d.kind === 'group') {
-      const required = d.required || profile.required.includes(d.name);
-      const list = d.repeated ? (value as Obj[]) : value === undefined ? [] : [value as Obj];
-      if (required && list.length === 0 && !inUnchosenBranch(children, d.key, obj)) {
-        out.push(finding('2-3', target, `缺少元素 ${path} (element absent)`, { expected: d.name }));
-      }
-      for (const item of list) walk(d.children, item, item.at ?? path, target, profile, out);
+  for (const v of visitElements(def, doc)) {
+    const required = v.def.required || profile.required.includes(v.def.name);
+    if (v.def.kind === 'group') {
+      if (required && !v.present) out.push(finding('2-3', target, `缺少元素 ${v.path} (element absent)`, { expected: v.def.name }));
       continue;
     }
-    if (inUnchosenBranch(children, d.key, obj)) continue;
-    checkLeaf(d, value as string | undefined, path, target, profile, out);
+    checkLeaf(v.def, v.value, v.path, target, profile, out);
   }
-}
-
-/** Inside a choice (档号: item or volume form), the leaves of the other form are not expected. */
-function inUnchosenBranch(children: readonly ChildDef[], key: string, obj: Obj): boolean {
-  for (const c of children) {
-    if (c.kind !== 'choice') continue;
-    const branch = c.branches.find((b) => b.children.some((x) => x.key === key));
-    if (!branch) continue;
-    const chosen = c.branches.find((b) => b.children.some((x) => obj[x.key] !== undefined)) ?? c.branches[0];
-    return branch !== chosen;
-  }
-  return false;
+  return out;
 }
 
 function checkLeaf(d: LeafDef, value: string | undefined, path: string, target: string, profile: Profile, out: Finding[]): void {
