@@ -48,7 +48,7 @@ export function parseDescription(bytes: Uint8Array, path: string, options: Descr
   const seen = new Set<string>();
   const byKey = new Map(DESCRIPTION_KEYS.map((k) => [k.key, k]));
 
-  decoded.text.split(/\r?\n/).forEach((raw, i) => {
+  decoded.text.split(/\r\n|\n|\r/).forEach((raw, i) => {
     const line = i + 1;
     if (raw.trim() === '') return;
     const colon = raw.search(/[：:]/);
