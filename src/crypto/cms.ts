@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID, SM2_DEFAULT_USER_ID, hashByOid, type HashName } from './oids.ts';
-import { schemeFitsKey, schemeName, verifyData, verifyPrehashed, type SigScheme } from './primitives.ts';
+import { rsaDigestMismatch, schemeFitsKey, schemeName, verifyData, verifyPrehashed, type SigScheme } from './primitives.ts';
 import { result, summarise, type SignatureResult } from './result.ts';
 import type { TrustStore } from './trust.ts';
 import { hex, looksLikePem, parseDer, pemBlocks, serialHex, tryParseCertificate, type CertInfo } from './x509.ts';
@@ -181,7 +181,11 @@ function verifySigner(
     }
     if (ok === undefined)
       return result('unsupported_algorithm', '无签名属性的 CMS 需要内容字节 (a seal without signed attributes needs the content bytes)', base);
-    if (!ok) return result('bad_signature', undefined, base);
+    if (!ok) {
+      const d = scheme.kind === 'rsa-pkcs1' ? contentDigest(content, scheme.hash) : undefined;
+      const mismatch = d && scheme.kind === 'rsa-pkcs1' ? rsaDigestMismatch(signer, scheme.hash, d, sig) : undefined;
+      return mismatch ? result('digest_mismatch', mismatch, base) : result('bad_signature', undefined, base);
+    }
   }
 
   const chain = trust.verifyChain(signer.der, certs.filter((c) => c !== signer).map((c) => c.der), signingTime);

@@ -147,3 +147,23 @@ export function verifyPrehashed(s: SigScheme, key: CertInfo, digest: Uint8Array,
     return false;
   }
 }
+
+/**
+ * For RSA PKCS#1 v1.5, whose signature reveals the digest it was made over: a description of the
+ * difference when the key opens the signature and it holds another digest of the same algorithm
+ * (the content changed), undefined otherwise (another key, or not RSA).
+ */
+export function rsaDigestMismatch(key: CertInfo, hash: HashName, digest: Uint8Array, sig: Uint8Array): string | undefined {
+  if (key.keyKind !== 'rsa') return undefined;
+  const prefixes = DIGEST_INFO[hash];
+  if (!prefixes) return undefined;
+  try {
+    const decoded = publicDecrypt({ key: nodePublicKey(key), padding: constants.RSA_PKCS1_PADDING }, sig).toString('hex');
+    const p = prefixes.find((x) => decoded.startsWith(x) && decoded.length === x.length + digest.length * 2);
+    if (!p) return undefined;
+    const signed = decoded.slice(p.length);
+    return signed === hex(digest) ? undefined : `签名时的 ${hash.toUpperCase()} 为 ${signed}，文件为 ${hex(digest)}`;
+  } catch {
+    return undefined;
+  }
+}

@@ -38,6 +38,11 @@ export interface TrustOptions {
   revoked?: readonly string[];
   /** SM2 user ID used for SM2-signed certificates (default GM/T 0009 `1234567812345678`). */
   sm2UserId?: string;
+  /**
+   * Intermediate CA certificates that help build paths without being trusted themselves (a
+   * <电子签名> carries only the signer's certificate).
+   */
+  intermediates?: readonly Uint8Array[];
 }
 
 export interface SkippedTrustFile {
@@ -94,6 +99,7 @@ export function createTrustStore(caCertificates: readonly Uint8Array[], options:
     if (!anchors.some((a) => a.fingerprint256 === c.fingerprint256)) anchors.push(c);
   }
   const anchorFps = new Set(anchors.map((a) => a.fingerprint256));
+  const helpers = (options.intermediates ?? []).map(tryParseCertificate).filter((c): c is CertInfo => c !== undefined);
   const revoked = new Set((options.revoked ?? []).map(normaliseSerial).filter((s) => s.length > 0));
 
   const isRevoked = (c: CertInfo) =>
@@ -102,7 +108,7 @@ export function createTrustStore(caCertificates: readonly Uint8Array[], options:
   function verifyChain(leafDer: Uint8Array, intermediates: readonly Uint8Array[], at: Date): ChainResult {
     const leaf = tryParseCertificate(leafDer);
     if (!leaf) return { ok: false, status: 'malformed', detail: '签名证书无法解析 (certificate cannot be parsed)' };
-    const pool = intermediates.map(tryParseCertificate).filter((c): c is CertInfo => c !== undefined);
+    const pool = [...intermediates.map(tryParseCertificate).filter((c): c is CertInfo => c !== undefined), ...helpers];
     let why = `${who(leaf)} 的签发者 ${leaf.issuer} 不在信任库中 (issuer not in the trust store)`;
 
     const build = (path: CertInfo[]): CertInfo[] | undefined => {
@@ -168,29 +174,38 @@ export function createTrustStore(caCertificates: readonly Uint8Array[], options:
 }
 
 /**
- * Loads every certificate of the PEM (several per file allowed) or DER files directly in `dir`.
- * Certificates that are not CAs, and files that hold no certificate, are skipped and listed.
+ * Loads every certificate of the PEM (several per file allowed) or DER files directly in `dir` as
+ * trust anchors, and those in `dir/intermediates/` as untrusted path helpers. Certificates that
+ * are not CAs, and files that hold no certificate, are skipped and listed.
  */
 export async function loadTrustStore(
   dir: string,
   options: TrustOptions = {},
 ): Promise<{ store: TrustStore; skipped: SkippedTrustFile[] }> {
-  const entries = await readdir(dir, { withFileTypes: true });
   const cas: Uint8Array[] = [];
+  const intermediates: Uint8Array[] = [...(options.intermediates ?? [])];
   const skipped: SkippedTrustFile[] = [];
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    if (!e.isFile() || e.name.startsWith('.')) continue;
-    const bytes = new Uint8Array(await readFile(join(dir, e.name)));
-    const ders = readCertificates(bytes);
-    let found = 0;
-    for (const der of ders) {
-      const c = tryParseCertificate(der);
-      if (!c) continue;
-      found++;
-      if (!c.isCA) skipped.push({ file: e.name, reason: `不是 CA 证书 (not a CA certificate): ${c.subject}` });
-      else cas.push(der);
+  const readDir = async (sub: string, into: Uint8Array[]) => {
+    const entries = await readdir(join(dir, sub), { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+      if (sub && e.code === 'ENOENT') return [];
+      throw e;
+    });
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      if (!e.isFile() || e.name.startsWith('.')) continue;
+      const name = sub ? `${sub}/${e.name}` : e.name;
+      const bytes = new Uint8Array(await readFile(join(dir, name)));
+      let found = 0;
+      for (const der of readCertificates(bytes)) {
+        const c = tryParseCertificate(der);
+        if (!c) continue;
+        found++;
+        if (!c.isCA) skipped.push({ file: name, reason: `不是 CA 证书 (not a CA certificate): ${c.subject}` });
+        else into.push(der);
+      }
+      if (found === 0) skipped.push({ file: name, reason: '不含证书 (no certificate found)' });
     }
-    if (found === 0) skipped.push({ file: e.name, reason: '不含证书 (no certificate found)' });
-  }
-  return { store: createTrustStore(cas, options), skipped };
+  };
+  await readDir('', cas);
+  await readDir('intermediates', intermediates);
+  return { store: createTrustStore(cas, { ...options, intermediates }), skipped };
 }
