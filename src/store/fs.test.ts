@@ -51,6 +51,11 @@ describe('fs store specifics', () => {
     const strict = createFsStore({ name: 'primary', root });
     await expectStoreError(strict.check(), 'unavailable');
     await expectStoreError(strict.put([Buffer.from('x')], { key: 'a' }), 'unavailable');
+    // Reads must not mistake a missing root for a missing object.
+    await expectStoreError(strict.head('a'), 'unavailable');
+    await expectStoreError(strict.get('a'), 'unavailable');
+    await expectStoreError(listAll(strict), 'unavailable');
+    await expectStoreError(strict.delete('a'), 'unavailable');
     const lenient = createFsStore({ name: 'primary', root, createIfMissing: true });
     await lenient.check();
     await lenient.put([Buffer.from('x')], { key: 'a' });

@@ -54,6 +54,14 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
     }
   }
 
+  /** Called when something is missing: a missing root is the store's problem, not the object's. */
+  async function assertRoot(): Promise<void> {
+    const s = await stat(root).catch((e: unknown) => e as Error);
+    if (s instanceof Error || !s.isDirectory()) {
+      throw fail('unavailable', '存储根目录不可用 (store root missing or not a folder)', s instanceof Error ? s : undefined);
+    }
+  }
+
   /** Writes the chunks to `tmp` and fsyncs it; removes it when anything fails. */
   async function writeTemp(tmp: string, chunks: AsyncIterable<Buffer>, always?: 'unavailable'): Promise<void> {
     try {
@@ -100,7 +108,10 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
       const s = await stat(path);
       return s.isFile() ? s : undefined;
     } catch (e) {
-      if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return undefined;
+      if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') {
+        await assertRoot();
+        return undefined;
+      }
       throw fail('io', '读取文件信息失败 (stat failed)', e);
     }
   }
@@ -129,7 +140,10 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
     } catch (e) {
       await fh?.close().catch(() => {});
       if (e instanceof StoreError) throw e;
-      if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes(code(e) ?? '')) throw fail('not_found', `对象不存在 (no such object) ${key}`);
+      if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes(code(e) ?? '')) {
+        await assertRoot();
+        throw fail('not_found', `对象不存在 (no such object) ${key}`);
+      }
       throw fail(UNAVAILABLE.has(code(e) ?? '') ? 'unavailable' : 'io', `读取失败 (read failed) ${key}`, e);
     }
   }
@@ -145,7 +159,7 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
     try {
       d = await opendir(dir);
     } catch (e) {
-      if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return;
+      if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return assertRoot();
       throw fail('io', '列出目录失败 (listing failed)', e);
     }
     for await (const entry of d) {
@@ -175,7 +189,7 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
       await unlink(path);
       await syncDir(dirname(path));
     } catch (e) {
-      if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return;
+      if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return assertRoot();
       if (code(e) === 'EISDIR' || code(e) === 'EPERM') {
         // unlink of a folder: not an object, so nothing to delete.
         if ((await stat(path).catch(() => undefined))?.isDirectory()) return;

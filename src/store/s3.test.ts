@@ -152,6 +152,11 @@ describe('s3 store specifics', () => {
     expect(e.message).toContain(bucket);
     expect(e.message).toContain(endpoint);
     await expectStoreError(strict.put([Buffer.from('x')], { key: 'a' }), 'unavailable');
+    // Reads must not mistake a missing bucket for a missing object.
+    expect((await expectStoreError(strict.head('a'), 'unavailable')).message).toContain(bucket);
+    await expectStoreError(strict.get('a'), 'unavailable');
+    await expectStoreError(listAll(strict), 'unavailable');
+    await expectStoreError(strict.delete('a'), 'unavailable');
     const lenient = openStore(`s3://${bucket}/p`, { name: 'primary', createBucketIfMissing: true, s3: s3Options() });
     const r = await lenient.put([Buffer.from('x')], { key: 'a' }); // creates the bucket on first write
     expect(r.size).toBe(1);

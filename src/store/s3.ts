@@ -150,10 +150,21 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
       const r = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: objectKey }));
       return { key: objectKey.slice(basePrefix.length), size: r.ContentLength ?? 0, modified: r.LastModified };
     } catch (e) {
+      // (falls through to the bucket check below when the object is missing)
       const m = mapError(e, `查询对象 (head) ${objectKey}`);
-      if (m.code === 'not_found') return undefined;
+      if (m.code !== 'not_found') throw m;
+    }
+    // A HEAD answer has no body, so a missing bucket also reads as 404: tell the two apart.
+    try {
+      await client.send(new HeadBucketCommand({ Bucket: bucket }));
+    } catch (e) {
+      const m = mapError(e, `查询对象 (head) ${objectKey}`);
+      if (m.code === 'not_found' || (e as SdkError).$metadata?.httpStatusCode === 404) {
+        throw new StoreError(name, 'unavailable', `查询对象 (head) ${objectKey}: 存储桶不存在 (bucket does not exist) [${where}]`, { cause: e });
+      }
       throw m;
     }
+    return undefined;
   }
 
   async function deleteRaw(objectKey: string): Promise<void> {
