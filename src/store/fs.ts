@@ -36,30 +36,24 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
 
   const pathOf = (key: string) => join(root, ...key.split('/'));
 
-  /** The root must exist as a folder (a missing one may be an unmounted disk); create it only when allowed. */
-  async function ensureRoot(): Promise<void> {
-    try {
-      const s = await stat(root);
-      if (!s.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
-    } catch (e) {
-      if (code(e) === 'ENOENT' && opts.createIfMissing) {
-        try {
-          await mkdirDurable(root);
-          return;
-        } catch (e2) {
-          throw fail('unavailable', '无法创建存储根目录 (cannot create the store root)', e2);
-        }
-      }
-      throw fail('unavailable', '存储根目录不可用 (store root missing or not a folder)', e);
-    }
-  }
-
   /** Called when something is missing: a missing root is the store's problem, not the object's. */
   async function assertRoot(): Promise<void> {
     const s = await stat(root).catch((e: unknown) => e as Error);
     if (s instanceof Error || !s.isDirectory()) {
       throw fail('unavailable', '存储根目录不可用 (store root missing or not a folder)', s instanceof Error ? s : undefined);
     }
+  }
+
+  /** The root must exist as a folder (a missing one may be an unmounted disk); it is created only when allowed. */
+  async function ensureRoot(): Promise<void> {
+    if (opts.createIfMissing) {
+      try {
+        await mkdirDurable(root);
+      } catch (e) {
+        throw fail('unavailable', '无法创建存储根目录 (cannot create the store root)', e);
+      }
+    }
+    await assertRoot();
   }
 
   /** Writes the chunks to `tmp` and fsyncs it; removes it when anything fails. */
