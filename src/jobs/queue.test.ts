@@ -73,6 +73,7 @@ describeEachDatabase('job queue', (t) => {
     await sleep(1200); // a few more polls: nothing runs it again
     expect(seen.map((j) => [j.id, j.retryCount, j.data])).toEqual([[id, 0, { record: 'A001-WS·2024-Y-0001' }]]);
     expect(await queue.depth(name)).toBe(0);
+    expect(await queue.counts(name)).toEqual({ created: 0, retry: 0, active: 0, completed: 1, cancelled: 0, failed: 0 });
   });
 
   it('retries a failing handler with back-off, then marks the job failed', async () => {

@@ -101,6 +101,8 @@ export interface Queue {
   stopWork(name: string): Promise<void>;
   /** Jobs waiting to run (created or waiting for a retry), for metrics. */
   depth(name: string): Promise<number>;
+  /** Jobs of a queue still in the table, per state, for metrics (finished jobs until they are deleted). */
+  counts(name: string): Promise<Record<JobState, number>>;
   getJob(name: string, id: string): Promise<JobInfo | null>;
 }
 
@@ -153,8 +155,9 @@ export function createQueue(db: QueueDatabase, settings: QueueSettings = {}): Qu
       }
       const id = await boss.send(name, data, options);
       if (id) return id;
-      if (options.id) return options.id; // already there: the same job
-      throw new Error(`jobs: pg-boss did not create a job in queue ${name}`);
+      // Not inserted: with a key that means the job with this id is already there; make sure of it.
+      if (options.id && (await boss.getJobById(name, options.id))) return options.id;
+      throw new Error(`jobs: pg-boss did not create a job in queue ${name} (a queue policy refused it?)`);
     },
     async work<T>(name: string, opts: WorkOptions, handler: JobHandler<T>) {
       await ensure(name);
@@ -179,6 +182,14 @@ export function createQueue(db: QueueDatabase, settings: QueueSettings = {}): Qu
         .getDb()
         .executeSql(`SELECT count(*)::int AS n FROM ${schema}.job WHERE name = $1 AND state IN ('created', 'retry')`, [name]);
       return Number(rows[0]?.n ?? 0);
+    },
+    async counts(name) {
+      const { rows } = await boss
+        .getDb()
+        .executeSql(`SELECT state::text AS state, count(*)::int AS n FROM ${schema}.job WHERE name = $1 GROUP BY state`, [name]);
+      const out: Record<JobState, number> = { created: 0, retry: 0, active: 0, completed: 0, cancelled: 0, failed: 0 };
+      for (const r of rows as { state: JobState; n: number }[]) out[r.state] = Number(r.n);
+      return out;
     },
     async getJob(name, id) {
       const job = await boss.getJobById(name, id);

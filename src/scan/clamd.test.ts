@@ -4,7 +4,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZipFile } from 'yazl';
 import { createClamdScanner, parseInstreamReply } from './clamd.ts';
-import { createScanner, probeScanner } from './index.ts';
+import { createScanner, probeScanner, scanningStream } from './index.ts';
+import { createDigester } from '../crypto/digest.ts';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { eicar, startTestClamd, type TestClamd } from './test-clamd.ts';
 import { ScannerUnavailableError, type Scanner } from './types.ts';
 
@@ -100,6 +103,26 @@ describe('clamd driver (real clamd)', () => {
     }
     expect(over.ended).toBe(true);
     expect((await over.finish()).status).toBe('error');
+  });
+
+  it('scans while passing bytes through unchanged (one read: digest and scan)', async () => {
+    const data = Buffer.concat([randomBytes(500_000), eicar(), randomBytes(500_000)]);
+    const d = createDigester();
+    const scan = scanningStream(unix);
+    await pipeline(Readable.from(chunks(data, 65_536)), scan, new Writable({ write(c, _e, cb) { d.update(c); cb(); } }));
+    expect(await scan.result).toEqual({ status: 'infected', signature: 'Eicar-Test-NDB.UNOFFICIAL' });
+    const whole = createDigester();
+    whole.update(data);
+    expect(d.digest()).toEqual(whole.digest());
+
+    const clean = scanningStream(tcp);
+    await pipeline(Readable.from(chunks(randomBytes(200_000), 4096)), clean, new Writable({ write(_c, _e, cb) { cb(); } }));
+    expect(await clean.result).toEqual({ status: 'clean' });
+
+    const cut = scanningStream(tcp);
+    cut.write(randomBytes(1000));
+    cut.destroy();
+    expect(await cut.result).toMatchObject({ status: 'error' });
   });
 
   it('ends with an error when aborted', async () => {

@@ -8,6 +8,7 @@ export { ScannerUnavailableError } from './types.ts';
 export type { ClamdAddress, ClamdOptions } from './clamd.ts';
 export { createClamdScanner, parseInstreamReply } from './clamd.ts';
 export { createNoScanner, NOT_CONFIGURED } from './none.ts';
+export { scanningStream } from './stream.ts';
 
 /** The scanner settings (the `clamd` field of the parsed config); no `clamd` means no scanner. */
 export interface ScannerSettings {
