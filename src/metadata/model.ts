@@ -17,6 +17,8 @@ export type { DigestAlgorithm };
 export interface Leaf {
   path: string;
   value: string;
+  /** 1-based line of the element in the file. */
+  line: number;
 }
 
 /** What every parsed document carries besides its fields. */

@@ -47,7 +47,7 @@ function readGroup(defs: readonly ChildDef[], el: XmlElement, at: string, ctx: R
   const counts = new Map<string, number>();
 
   if (el.text.trim() !== '') {
-    ctx.findings.push(finding(ctx.structureItem, ctx.target, `元素 ${at} 中含有多余的文本 (unexpected text in a container element)`, { actual: el.text.trim().slice(0, 50) }));
+    ctx.findings.push(finding(ctx.structureItem, ctx.target, `第 ${el.line} 行：元素 ${at} 中含有多余的文本 (line ${el.line}: unexpected text in a container element)`, { actual: el.text.trim().slice(0, 50) }));
   }
 
   for (const child of el.children) {
@@ -55,7 +55,7 @@ function readGroup(defs: readonly ChildDef[], el: XmlElement, at: string, ctx: R
     const def = flat[index];
     if (!def) {
       ctx.findings.push(
-        finding(ctx.structureItem, ctx.target, `未知元素 ${at}/${child.name}，已忽略 (element not in the scheme, ignored)`, { severity: 'warn' }),
+        finding(ctx.structureItem, ctx.target, `第 ${child.line} 行：未知元素 ${at}/${child.name}，已忽略 (line ${child.line}: element not in the scheme, ignored)`, { severity: 'warn' }),
       );
       continue;
     }
@@ -65,7 +65,7 @@ function readGroup(defs: readonly ChildDef[], el: XmlElement, at: string, ctx: R
     const path = repeated ? `${at}/${child.name}[${n}]` : `${at}/${child.name}`;
     if (index < last) {
       ctx.findings.push(
-        finding(ctx.structureItem, ctx.target, `元素顺序错误：${path} 应在 ${lastName} 之前 (element out of order)`),
+        finding(ctx.structureItem, ctx.target, `第 ${child.line} 行：元素顺序错误：${path} 应在 ${lastName} 之前 (line ${child.line}: element out of order)`),
       );
     }
     if (index > last) {
@@ -75,15 +75,15 @@ function readGroup(defs: readonly ChildDef[], el: XmlElement, at: string, ctx: R
     const branch = branchOf.get(child.name);
     if (branch !== undefined) branchesSeen.add(branch);
     if (!repeated && n > 1) {
-      ctx.findings.push(finding(ctx.structureItem, ctx.target, `元素 ${path} 重复出现，只读取第一个 (element repeated)`));
+      ctx.findings.push(finding(ctx.structureItem, ctx.target, `第 ${child.line} 行：元素 ${path} 重复出现，只读取第一个 (line ${child.line}: element repeated)`));
       continue;
     }
     if (def.kind === 'leaf') {
       if (child.children.length > 0) {
-        ctx.findings.push(finding('1-6', ctx.target, `${path} 的值中含有标记（子元素）(markup inside a value)`, { actual: child.children.map((c) => `<${c.name}>`).join('') }));
+        ctx.findings.push(finding('1-6', ctx.target, `第 ${child.line} 行：${path} 的值中含有标记（子元素）(line ${child.line}: markup inside a value)`, { actual: child.children.map((c) => `<${c.name}>`).join('') }));
       }
       obj[def.key] = child.text;
-      ctx.leaves.push({ path, value: child.text });
+      ctx.leaves.push({ path, value: child.text, line: child.line });
     } else {
       const value = readGroup(def.children, child, path, ctx);
       if (repeated) (obj[def.key] as Obj[]).push(value);

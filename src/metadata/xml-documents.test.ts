@@ -110,7 +110,8 @@ describe('parseRecordMetadata', () => {
     expect(rec.processes[0]).toMatchObject({ action: '签发', agentName: '李四', at: '电子文件元数据/业务实体[1]' });
     expect(rec.rights?.controlMark).toBe('开放');
     expect(rec.leaves.find((l) => l.path === '电子文件元数据/电子文件[2]/数字摘要')?.value).toBe('ab');
-    expect(rec.leaves.find((l) => l.path === '电子文件元数据/档号/件号')?.value).toBe('0001');
+    expect(rec.leaves.find((l) => l.path === '电子文件元数据/档号/件号')).toEqual({ path: '电子文件元数据/档号/件号', value: '0001', line: 11 });
+    expect(rec.leaves.find((l) => l.path === '电子文件元数据/内容描述/题名')?.line).toBe(14);
   });
 
   it('keeps leading and trailing spaces and reports markup inside a value', () => {
@@ -130,10 +131,10 @@ describe('parseRecordMetadata', () => {
     expect(value?.recordId).toBe('X');
     const messages = findings.map((f) => `${f.item} ${f.severity ?? 'fail'} ${f.message}`);
     expect(messages).toEqual([
-      expect.stringMatching(/^3-1 fail 元素 电子文件元数据\/电子文件号 重复出现/),
-      expect.stringMatching(/^3-1 fail 元素顺序错误：电子文件元数据\/来源 应在 电子文件元数据\/电子文件号 之前/),
-      expect.stringMatching(/^3-1 fail 元素 电子文件元数据\/形式特征 中含有多余的文本/),
-      expect.stringMatching(/^3-1 warn 未知元素 电子文件元数据\/扩展/),
+      expect.stringMatching(/^3-1 fail 第 3 行：元素 电子文件元数据\/电子文件号 重复出现/),
+      expect.stringMatching(/^3-1 fail 第 4 行：元素顺序错误：电子文件元数据\/来源 应在 电子文件元数据\/电子文件号 之前/),
+      expect.stringMatching(/^3-1 fail 第 20 行：元素 电子文件元数据\/形式特征 中含有多余的文本/),
+      expect.stringMatching(/^3-1 warn 第 \d+ 行：未知元素 电子文件元数据\/扩展/),
     ]);
   });
 

@@ -45,6 +45,12 @@ describe('readXml', () => {
     const doc = mustRead(utf8('<r><f><n>1</n></f><f><n>2</n></f><g/></r>'));
     expect(doc.root.children.map((c) => c.path)).toEqual(['r/f[1]', 'r/f[2]', 'r/g']);
     expect(doc.root.children[1]!.children[0]!.path).toBe('r/f[2]/n');
+    const lined = mustRead(utf8('<?xml version="1.0"?>\r\n<r>\r\n  <a>x</a>\n\t<b/></r>'));
+    expect([lined.root, ...lined.root.children].map((e) => [e.name, e.line, e.column])).toEqual([
+      ['r', 2, 1],
+      ['a', 3, 3],
+      ['b', 4, 2],
+    ]);
   });
 
   it('tolerates a UTF-8 BOM', () => {

@@ -20,6 +20,9 @@ export interface XmlElement {
   children: XmlElement[];
   /** Concatenated text and CDATA directly inside this element (not its children's), untrimmed. */
   text: string;
+  /** 1-based line and column of the element's start tag in the decoded text. */
+  line: number;
+  column: number;
 }
 
 export interface XmlDocument {
@@ -40,6 +43,7 @@ const parser = new XMLParser({
   htmlEntities: true,
   // DOCTYPE is refused before parsing; these limits are a second line of defence.
   maxNestedTags: 64,
+  captureMetaData: true,
 } as ConstructorParameters<typeof XMLParser>[0]);
 
 /** Reads an XML document safely. Never throws for bad input: problems come back as '3-1' findings. */
@@ -90,7 +94,8 @@ export function readXml(bytes: Uint8Array, target: string, options: XmlOptions =
   }
   const roots = (nodes as OrderedNode[]).filter((n) => elementName(n) !== undefined);
   if (roots.length !== 1) return fail(`XML 应有且仅有一个根元素 (expected one root element, found ${roots.length})`);
-  return { ok: true, doc: { root: toElement(roots[0]!, ''), encoding: decoded.encoding } };
+  const lines = lineStarts(text);
+  return { ok: true, doc: { root: toElement(roots[0]!, '', lines), encoding: decoded.encoding } };
 }
 
 /** The encoding named in the XML declaration, lower-cased, if any. */
@@ -137,7 +142,27 @@ function elementName(node: OrderedNode): string | undefined {
   return undefined;
 }
 
-function toElement(node: OrderedNode, parentPath: string, index?: number): XmlElement {
+const META = XMLParser.getMetaDataSymbol() as unknown as string;
+
+/** Offsets at which each line starts. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function position(lines: number[], index: number): { line: number; column: number } {
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lines[mid]! <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: index - lines[lo]! + 1 };
+}
+
+function toElement(node: OrderedNode, parentPath: string, lines: number[], index?: number): XmlElement {
   const name = elementName(node)!;
   const path = `${parentPath ? `${parentPath}/` : ''}${name}${index === undefined ? '' : `[${index}]`}`;
   const attrs = (node[':@'] ?? {}) as Record<string, unknown>;
@@ -153,7 +178,7 @@ function toElement(node: OrderedNode, parentPath: string, index?: number): XmlEl
     const cn = elementName(c)!;
     const i = (seen.get(cn) ?? 0) + 1;
     seen.set(cn, i);
-    children.push(toElement(c, path, i));
+    children.push(toElement(c, path, lines, i));
   }
   // Drop the [1] of names that occur once, so single elements read `…/内容描述/题名`.
   for (const child of children) {
@@ -163,7 +188,8 @@ function toElement(node: OrderedNode, parentPath: string, index?: number): XmlEl
     .filter((n) => '#text' in n)
     .map((n) => String(n['#text']))
     .join('');
-  return { name, path, attributes, children, text };
+  const start = (node[META] as { startIndex?: number } | undefined)?.startIndex ?? 0;
+  return { name, path, attributes, children, text, ...position(lines, start) };
 }
 
 function renamePath(el: XmlElement, path: string): void {
