@@ -66,6 +66,12 @@ describe('clamd driver (real clamd)', () => {
     expect(await tiny.scan(chunks(padded, 7777))).toMatchObject({ status: 'infected' });
   });
 
+  it('keeps concurrent scans apart', async () => {
+    const inputs = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? Buffer.concat([randomBytes(50_000), eicar()]) : randomBytes(80_000)));
+    const results = await Promise.all(inputs.map((b, i) => (i % 2 ? tcp : unix).scan(chunks(b, 8192))));
+    expect(results.map((r) => r.status)).toEqual(inputs.map((_, i) => (i % 3 === 0 ? 'infected' : 'clean')));
+  });
+
   it('finds EICAR inside a zip, stored and deflated', async () => {
     for (const compress of [false, true]) {
       const zip = await zipped('docs/readme.txt', eicar(), compress);

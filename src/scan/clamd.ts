@@ -9,7 +9,8 @@ export interface ClamdOptions {
   /**
    * How long the connection may sit with no bytes moving either way (connecting, sending, or
    * waiting for the verdict) before the scan ends as an error. Default 120 s: clamd says nothing
-   * while it unpacks a large archive after the last chunk.
+   * while it unpacks a large archive after the last chunk. PING and VERSION wait at most
+   * min(timeoutMs, 5 s).
    */
   timeoutMs?: number;
   /** Largest INSTREAM chunk; larger writes are split. Default 64 KiB. */
@@ -26,6 +27,8 @@ export function createClamdScanner(address: ClamdAddress, options: ClamdOptions 
   const maxChunk = options.maxChunk ?? DEFAULT_MAX_CHUNK;
   if (!(Number.isInteger(maxChunk) && maxChunk > 0)) throw new RangeError(`clamd: maxChunk must be a positive integer, got ${maxChunk}`);
   const where = describe(address);
+  // PING and VERSION answer at once; a health check should not hang for a whole scan timeout.
+  const commandTimeoutMs = Math.min(timeoutMs, 5000);
 
   const startScan = (opts: ScanOptions = {}): ScanSession => startSession(address, where, timeoutMs, maxChunk, opts);
 
@@ -47,10 +50,10 @@ export function createClamdScanner(address: ClamdAddress, options: ClamdOptions 
       return session.finish();
     },
     async ping() {
-      const reply = await command(address, where, 'PING', timeoutMs);
+      const reply = await command(address, where, 'PING', commandTimeoutMs);
       if (reply !== 'PONG') throw new ScannerUnavailableError('clamd', `${where} 应答异常 (unexpected reply to PING): ${JSON.stringify(reply)}`);
     },
-    version: () => command(address, where, 'VERSION', timeoutMs),
+    version: () => command(address, where, 'VERSION', commandTimeoutMs),
   };
 }
 
@@ -145,7 +148,7 @@ function startSession(address: ClamdAddress, where: string, timeoutMs: number, m
 
   socket.on('data', (d: Buffer) => {
     reply.push(d);
-    if (d.includes(0)) settle(replied()!);
+    if (d.includes(0)) settle(replied() ?? error(`${where} 应答为空 (empty reply)`));
   });
   socket.on('end', () => settle(replied() ?? error(`${where} 未给出结论即关闭连接${cutShort()} (closed the connection without a verdict)`)));
   socket.on('timeout', () => settle(error(`${where} 超时 (no progress for ${timeoutMs} ms)`)));
