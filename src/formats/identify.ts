@@ -4,6 +4,7 @@
 import { fileTypeFromBuffer } from 'file-type';
 import { analyzePdf, pdfaClaimFromXmp, pdfaName, xmpFromBytes } from './pdf.ts';
 import { classifyText, decodeText } from './text.ts';
+import { sniffImage } from './image.ts';
 import { byteSource, latin1, memo } from './source.ts';
 import { openZip } from './zip.ts';
 import type { DetectedFormat, FormatKind } from './format-list.ts';
@@ -47,7 +48,8 @@ async function identify(sample: FileSample, options: IdentifyOptions): Promise<D
     if (z) return z;
   }
 
-  const ft = await fileTypeFromBuffer(head).catch(() => undefined);
+  // file-type reads what it needs, e.g. a TIFF's IFD (often at the end) to tell camera raw from TIFF.
+  const ft = await fileTypeFromBuffer(sample.whole ?? head).catch(() => undefined);
   if (ft) {
     if (ARCHIVES.has(ft.ext)) return f(ft.ext.toUpperCase(), ft.mime, 'archive', { via: ft.ext });
     if (ft.ext === 'cfb' && isEncryptedOffice(sample)) return f('CFB', ft.mime, 'document', { via: 'cfb-encrypted-package' });
@@ -59,6 +61,8 @@ async function identify(sample: FileSample, options: IdentifyOptions): Promise<D
     const kind: FormatKind = ft.mime.startsWith('image/') ? 'image' : ft.mime.startsWith('audio/') ? 'audio' : ft.mime.startsWith('video/') ? 'video' : 'other';
     return f(ft.ext.toUpperCase(), ft.mime, kind, { via: ft.ext });
   }
+  const image = sniffImage(head); // a big TIFF whose IFD lies beyond the head
+  if (image) return f(image, image === 'TIFF' ? 'image/tiff' : image === 'PNG' ? 'image/png' : 'image/jpeg', 'image', { via: 'magic' });
   // ID3 tags larger than the head hide the first frame from file-type.
   if (start.startsWith('ID3')) return f('MP3', 'audio/mpeg', 'audio', { via: 'id3' });
   return identifyText(sample) ?? f('UNKNOWN', 'application/octet-stream', 'other');
