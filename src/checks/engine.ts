@@ -1,0 +1,361 @@
+// The check engine: one reading pass over a package feeds every item; the findings become the
+// four-property report. Checks never stop at the first failure.
+import { basename } from 'node:path';
+import type { Profile } from '../config/profile.ts';
+import { itemMode } from '../config/profile.ts';
+import {
+  createFileSignatureVerifier,
+  createTrustStore,
+  verifyDetachedCms,
+  type FileSignatureVerifier,
+  type SignatureResult,
+  type TrustStore,
+} from '../crypto/index.ts';
+import type { Digests } from '../crypto/digest.ts';
+import { assessContentFile, createFormatSampler } from '../formats/index.ts';
+import {
+  ATTACHMENT,
+  CATALOGUE_DEF,
+  MAIN_DOCUMENT,
+  RECORD_DEF,
+  VOLUME_DEF,
+  type Catalogue,
+  type PackageDescription,
+  type RecordMetadata,
+  type VolumeMetadata,
+} from '../metadata/index.ts';
+import { readPackage, type PackageItem } from '../package/index.ts';
+import type { Scanner, ScanResult, ScanSession } from '../scan/index.ts';
+import { finding, type Finding, type ItemNumber } from './finding.ts';
+import { itemsFor, type Stage } from './items.ts';
+import { buildReport, type PackageSummary, type Report } from './report.ts';
+import { checkPackage as checkPackageRules, type HeldCatalogue, type RecordEntry } from './rules/package.ts';
+import { chinaDate, checkRecord } from './rules/record.ts';
+import { checkValues } from './rules/values.ts';
+import { checkVolumes } from './rules/volume.ts';
+
+export interface CheckProgress {
+  /** Content bytes read so far, and the total the listing declares. */
+  bytes: number;
+  totalBytes: number;
+  files: number;
+  totalFiles: number;
+}
+
+export interface CheckOptions {
+  stage: Stage;
+  profile: Profile;
+  /** The virus scanner (the `none` driver when none is configured). */
+  scanner: Scanner;
+  /** CA certificates trusted for signatures; none means every signature is untrusted. */
+  trust?: TrustStore;
+  /** The clock (dates in the future, signing times). */
+  now?: () => Date;
+  /** What the service already holds (service mode): continuity and duplicates against it. */
+  held?: HeldCatalogue;
+  /** Service mode: whether the catalogue database answered (GD-3-2); undefined when checking offline. */
+  databaseReachable?: boolean;
+  /** Service mode: the fonds the submitter may submit to (GD-4-7). */
+  submitterFonds?: readonly string[];
+  /** Digests of the package file itself, when the caller has them (uploads are hashed on arrival). */
+  packageDigests?: Digests;
+  /** Shown in the report instead of the path's last segment. */
+  packageName?: string;
+  onProgress?: (p: CheckProgress) => void;
+  tool: { name: string; version: string };
+}
+
+interface RecordState {
+  entry: RecordEntry;
+  record?: RecordMetadata;
+  fileNames: string[];
+  /** Content files seen, by name. */
+  seen: Map<string, { size: number; ok: boolean }>;
+}
+
+/** Runs every item of the stage over the package at `path` and returns the report. */
+export async function checkPackage(path: string, opts: CheckOptions): Promise<Report> {
+  const started = (opts.now ?? (() => new Date()))();
+  const now = opts.now ?? (() => new Date());
+  const { profile } = opts;
+  const trust = opts.trust ?? createTrustStore([]);
+  const findings: Finding[] = [];
+  const ran = new Set<ItemNumber>();
+  const skipped = new Map<ItemNumber, string>();
+  const today = chinaDate(started);
+
+  const reader = await readPackage(path, { limits: profile.limits });
+  let description: PackageDescription | undefined;
+  let catalogue: Catalogue | undefined;
+  const wholeFiles = new Map<string, { bytes?: Uint8Array; digests?: Digests }>();
+  const seals: { path: string; signedPath: string; bytes?: Uint8Array }[] = [];
+  const volumes: { folder: string; volume?: VolumeMetadata }[] = [];
+  const records: RecordState[] = [];
+  let current: RecordState | undefined;
+  let contentFiles = 0;
+  let contentBytes = 0;
+  let scannedFiles = 0;
+  const totalBytes = reader.source.entries.reduce((n, e) => n + e.size, 0);
+  const progress: CheckProgress = { bytes: 0, totalBytes, files: 0, totalFiles: reader.source.entries.length };
+
+  // GD-4-1: is there a scanner, and does it answer?
+  let scanner: Scanner | undefined;
+  if (!opts.scanner.configured) {
+    if (profile.virusScan === 'required') findings.push(finding('4-1', 'package', '检测方案要求病毒检测，但未配置杀毒软件 (no virus scanner configured: set CLAMD_HOST or CLAMD_SOCKET)'));
+    else skipped.set('4-1', '未配置杀毒软件，本检测方案不要求 (no scanner configured; the profile does not require one)');
+  } else {
+    try {
+      await opts.scanner.ping();
+      scanner = opts.scanner;
+      ran.add('4-1');
+    } catch (e) {
+      findings.push(finding('4-1', 'package', `杀毒软件无法访问 (the virus scanner does not answer): ${(e as Error).message}`));
+    }
+  }
+  if (scanner) ran.add('4-2');
+  else skipped.set('4-2', opts.scanner.configured ? '杀毒软件无法访问，未扫描 (scanner unreachable: see GD-4-1)' : '未配置杀毒软件 (no scanner configured)');
+
+  try {
+    for await (const item of reader.items()) {
+      switch (item.kind) {
+        case 'description':
+          description = item.parsed?.value;
+          break;
+        case 'catalogue':
+          catalogue = item.parsed?.value;
+          if (catalogue) findings.push(...checkValues(CATALOGUE_DEF, catalogue, item.path, profile));
+          wholeFiles.set(item.path, { bytes: item.bytes, digests: item.digests });
+          break;
+        case 'manifest':
+          wholeFiles.set(item.path, { bytes: item.bytes, digests: item.digests });
+          break;
+        case 'signature':
+          seals.push({ path: item.path, signedPath: item.signedPath, bytes: item.bytes });
+          break;
+        case 'volume': {
+          const v = item.parsed?.value;
+          volumes.push({ folder: item.folder, volume: v });
+          if (v) findings.push(...checkValues(VOLUME_DEF, v, item.folder, profile));
+          break;
+        }
+        case 'record': {
+          const record = item.parsed?.value;
+          current = { entry: { target: item.folder, record, volume: item.volume }, record, fileNames: item.fileNames, seen: new Map() };
+          records.push(current);
+          if (record) {
+            findings.push(...checkValues(RECORD_DEF, record, item.folder, profile));
+            findings.push(...checkRecord(record, { profile, today, folderName: basename(item.folder), target: item.folder }));
+            if (opts.submitterFonds && record.archivalCode?.fonds !== undefined && !opts.submitterFonds.includes(record.archivalCode.fonds)) {
+              findings.push(finding('4-7', item.folder, `提交方无权提交全宗 ${record.archivalCode.fonds} 的档案 (outside the submitter's fonds)`, { expected: opts.submitterFonds.join(','), actual: record.archivalCode.fonds }));
+            }
+          }
+          break;
+        }
+        case 'content':
+        case 'other': {
+          const isContent = item.kind === 'content' && item.folder !== undefined;
+          const outcome = await readContent(item, isContent ? item : undefined);
+          if (isContent) {
+            contentFiles++;
+            contentBytes += outcome.size;
+            const name = item.path.slice(item.folder!.length + 1);
+            current?.seen.set(name, { size: outcome.size, ok: outcome.ok });
+          } else if (item.kind === 'content') {
+            // a bag's payload without the native layout: counted, scanned, identified
+            contentFiles++;
+            contentBytes += outcome.size;
+          }
+          break;
+        }
+      }
+    }
+  } finally {
+    await reader.close();
+  }
+  findings.push(...reader.findings);
+
+  /** Reads one file once: sampler, signature verifiers and scanner see every chunk. */
+  async function readContent(item: Extract<PackageItem, { kind: 'content' | 'other' }>, content: Extract<PackageItem, { kind: 'content' }> | undefined) {
+    const described = content?.described;
+    const target = item.path;
+    const sampler = createFormatSampler({ maxBuffered: profile.limits.maxBufferedFileBytes });
+    const verifiers: { v: FileSignatureVerifier; at: string }[] = [];
+    for (const s of described?.signatures ?? []) {
+      verifiers.push({
+        v: createFileSignatureVerifier({ algorithm: s.algorithm ?? '', value: s.value ?? '', certificate: s.certificate ?? '', signingTime: s.signedAt }, trust, { now: now() }),
+        at: s.at,
+      });
+    }
+    const needBytes = verifiers.filter((x) => x.v.needsBytes);
+    const scan: ScanSession | undefined = scanner?.startScan();
+    let size = 0;
+    try {
+      for await (const chunk of item.stream) {
+        size += chunk.byteLength;
+        sampler.update(chunk);
+        for (const x of needBytes) x.v.update(chunk);
+        if (scan) await scan.write(chunk);
+        progress.bytes += chunk.byteLength;
+        opts.onProgress?.(progress);
+      }
+    } catch {
+      // the reader records why the read stopped (corrupt entry, limit); see `result`
+    }
+    progress.files++;
+    const result = await item.result;
+    const scanResult: ScanResult | undefined = scan ? (result.ok ? await scan.finish() : (scan.abort('read failed'), await scan.finish())) : undefined;
+    if (scanResult?.status === 'infected') findings.push(finding('4-2', target, `发现病毒 ${scanResult.signature} (infected)`, { actual: scanResult.signature }));
+    else if (scanResult?.status === 'error' && result.ok) findings.push(finding('4-2', target, `病毒扫描未完成 (the file could not be scanned): ${scanResult.reason}`));
+    if (scanResult) scannedFiles++;
+    if (!result.ok) return { size, ok: false };
+    const digests = result.digests;
+
+    if (item.kind === 'other' && !content) {
+      // not a record's file (litter, stray file): the reader reported it; still scanned above
+      return { size: digests.size, ok: true };
+    }
+
+    // GD-2-7 empty file; GD-1-1 recorded digest; GD-1-9 recorded size
+    if (digests.size === 0) findings.push(finding('2-7', target, '文件为空（0 字节）(empty file)'));
+    if (described) {
+      const recordedDigest = described.digest?.trim();
+      const algorithm = description?.digestAlgorithm;
+      if (recordedDigest && /^[0-9a-fA-F]{64}$/.test(recordedDigest)) {
+        const want = recordedDigest.toLowerCase();
+        const actual = algorithm === 'sm3' ? digests.sm3 : algorithm === 'sha256' ? digests.sha256 : undefined;
+        if (actual !== undefined && actual !== want) {
+          findings.push(finding('1-1', target, `数字摘要与文件不符：文件已改动或摘要有误 (recorded ${algorithm?.toUpperCase()} differs from the file)`, { expected: want, actual }));
+        } else if (actual === undefined && want !== digests.sm3 && want !== digests.sha256) {
+          findings.push(finding('1-1', target, '数字摘要与文件的 SM3 和 SHA-256 均不符（说明文件未给出有效的摘要算法）(digest matches neither SM3 nor SHA-256)', { expected: want, actual: digests.sm3 }));
+        }
+      }
+      const recordedSize = described.size?.trim();
+      if (recordedSize && /^\d+$/.test(recordedSize) && Number(recordedSize) !== digests.size) {
+        findings.push(finding('1-9', target, `计算机文件大小记为 ${recordedSize}，实为 ${digests.size} 字节 (recorded size differs)`, { expected: recordedSize, actual: String(digests.size) }));
+      }
+      for (const { v, at } of verifiers) {
+        const r: SignatureResult = v.finish({ sha256: digests.sha256 });
+        if (!r.ok) findings.push(finding('1-1', target, `电子签名无效 ${at}：${r.message}${trust.anchors.length === 0 && r.status === 'untrusted' ? '（未配置信任的 CA 证书：DANGAN_TRUST_DIR）' : ''}`, { actual: r.status }));
+      }
+      if (profile.requireFileSignatures && verifiers.length === 0) findings.push(finding('1-1', target, '检测方案要求电子签名，但此文件没有 (the profile requires a file signature)'));
+    } else if (content) {
+      findings.push(finding('2-11', target, '件文件夹中有元数据未列出的文件 (a file no metadata lists)'));
+    }
+
+    // GD-1-10, GD-3-3, GD-3-4, GD-3-8 (and GD-1-5 for a digitised file's resolution)
+    const assessment = await assessContentFile(sampler.finish(), {
+      target,
+      recordedFormat: described?.format,
+      recordedResolution: profile.kind === 'digitized' ? described?.digitization?.resolution : undefined,
+      formats: profile.formats,
+      minDpi: profile.minScanDpi,
+    });
+    findings.push(...assessment.findings);
+    for (const s of assessment.skipped) findings.push(finding(s.item, s.target, `未检测 (not checked): ${s.reason}`, { severity: 'warn' }));
+    return { size: digests.size, ok: true };
+  }
+
+  const native = reader.layout === 'native' || reader.layout === 'bagit-native';
+  if (native) {
+    // GD-1-12: 说明文件 and 目录文件 present
+    if (!description && !reader.source.entry('说明文件.txt')) findings.push(finding('1-12', '说明文件.txt', '缺少说明文件 (说明文件.txt missing)'));
+    if (!catalogue && !reader.source.entry('目录文件.xml')) findings.push(finding('1-12', '目录文件.xml', '缺少目录文件 (目录文件.xml missing)'));
+
+    // Files named in metadata: present (GD-1-11), attachments (GD-2-8), a main document present (GD-2-7)
+    for (const r of records) {
+      for (const f of r.record?.files ?? []) {
+        const name = f.fileName;
+        if (!name) continue;
+        const seen = r.seen.get(name);
+        const target = `${r.entry.target}/${name}`;
+        if (!seen && !r.fileNames.includes(name)) {
+          const sameButCase = r.fileNames.find((n) => n.toLowerCase() === name.toLowerCase() || n.normalize('NFC') === name.normalize('NFC'));
+          findings.push(finding('1-11', target, `元数据所列文件不存在 (file named in metadata is missing)${sameButCase ? `；文件夹中有 ${sameButCase}` : ''}`, { expected: name }));
+          if (sameButCase) findings.push(finding('1-9', target, `计算机文件名记为 ${name}，实为 ${sameButCase} (recorded name differs)`, { expected: name, actual: sameButCase }));
+          if (f.role === ATTACHMENT) findings.push(finding('2-8', target, '附属文档缺失 (attachment missing)'));
+          if (f.role === MAIN_DOCUMENT) findings.push(finding('2-7', target, '主文档缺失 (main document missing)'));
+        } else if (seen && seen.size === 0 && f.role === ATTACHMENT) {
+          findings.push(finding('2-8', target, '附属文档为空 (attachment is empty)'));
+        }
+      }
+    }
+
+    // Package-level rules
+    findings.push(
+      ...checkPackageRules({
+        description,
+        descriptionPath: '说明文件.txt',
+        catalogue,
+        cataloguePath: '目录文件.xml',
+        records: records.map((r) => r.entry),
+        contentFiles,
+        contentBytes,
+        held: opts.held,
+      }),
+    );
+    findings.push(...checkVolumes(volumes, records.map((r) => r.entry), profile));
+
+    // GD-1-14 (and GD-1-1): the package seal
+    for (const s of seals) {
+      const signed = wholeFiles.get(s.signedPath);
+      if (!s.bytes) continue;
+      if (!signed?.bytes) {
+        findings.push(finding('1-14', s.path, `签名所覆盖的文件 ${s.signedPath} 不存在或无法读取 (the signed file is missing)`));
+        continue;
+      }
+      const r = verifyDetachedCms(s.bytes, signed.bytes, trust, { now: now() });
+      if (!r.ok) {
+        const hint = trust.anchors.length === 0 && r.status === 'untrusted' ? '（未配置信任的 CA 证书：DANGAN_TRUST_DIR）' : '';
+        findings.push(finding('1-14', s.path, `信息包签名无效：${r.message}${hint}`, { actual: r.status }));
+        findings.push(finding('1-1', s.path, `信息包签名无效：${r.message}${hint}`, { actual: r.status }));
+      }
+    }
+    if (profile.requireSeal && seals.length === 0) findings.push(finding('1-14', 'package', '检测方案要求信息包签名（签名/*.p7s），但没有 (the profile requires a package seal)'));
+  }
+
+  // Which items ran, and why the others did not
+  const applicable = itemsFor(opts.stage);
+  for (const n of applicable.keys()) {
+    if (skipped.has(n) || ran.has(n)) continue;
+    if (itemMode(profile, n) === 'off') {
+      skipped.set(n, '检测方案已关闭此项 (switched off in the profile)');
+      continue;
+    }
+    if (!native && !['1-13', '1-14', '2-7', '2-11', '3-3', '3-4', '3-8', '4-1', '4-2', '4-3', '1-10'].includes(n)) {
+      skipped.set(n, 'BagIt 包中不是规定的信息包结构，此项不适用 (not applicable: a bag without the native layout)');
+      continue;
+    }
+    if (n === '3-2' && opts.databaseReachable === undefined) {
+      skipped.set(n, '离线检测，不访问目录数据库 (checked offline: no catalogue database)');
+      continue;
+    }
+    if ((n === '2-9' || n === '2-12') && profile.kind === 'document') {
+      skipped.set(n, '文书档案无此要求 (not applicable to the default profile)');
+      continue;
+    }
+    ran.add(n);
+  }
+  if (opts.databaseReachable === false) findings.push(finding('3-2', 'package', '目录数据库无法访问 (the catalogue database cannot be reached)'));
+  void scannedFiles;
+
+  const summary: PackageSummary = {
+    name: opts.packageName ?? basename(path),
+    layout: reader.layout === 'bagit-native' ? 'bagit-native' : reader.layout === 'bagit' ? 'bagit' : 'native',
+    records: records.length,
+    files: contentFiles,
+    bytes: contentBytes,
+    ...(opts.packageDigests ? { sha256: opts.packageDigests.sha256, sm3: opts.packageDigests.sm3 } : {}),
+  };
+  return buildReport({
+    stage: opts.stage,
+    package: summary,
+    profile: profile.name,
+    findings: findings.filter((f) => applicable.has(f.item)),
+    ran,
+    skipped,
+    modes: (n) => itemMode(profile, n),
+    startedAt: started,
+    finishedAt: now(),
+    tool: opts.tool,
+  });
+}
