@@ -52,7 +52,7 @@ export function mpegFrameLength(b: Uint8Array, o: number): { length: number; sam
   return { length, sampleRate, bitrate };
 }
 
-async function parseMp3(src: ByteSource): Promise<Record<string, unknown>> {
+async function parseMp3(src: ByteSource, whole: Uint8Array | undefined): Promise<Record<string, unknown>> {
   let pos = 0;
   let id3 = 0;
   for (;;) {
@@ -73,9 +73,29 @@ async function parseMp3(src: ByteSource): Promise<Record<string, unknown>> {
     if (next === src.size) return { id3Tags: id3, sampleRate: f.sampleRate, bitrate: f.bitrate, frames: 1 };
     if (next + 4 > src.size) continue;
     const nb = i + f.length + 4 <= window.length ? window.subarray(i + f.length, i + f.length + 4) : await need(src, next, 4, '音频帧');
-    if (mpegFrameLength(nb, 0)) return { id3Tags: id3, sampleRate: f.sampleRate, bitrate: f.bitrate, firstFrameAt: pos + i };
+    if (mpegFrameLength(nb, 0)) {
+      const frames = whole ? walkFrames(whole, pos + i) : undefined;
+      return { id3Tags: id3, sampleRate: f.sampleRate, bitrate: f.bitrate, firstFrameAt: pos + i, ...(frames ? { frames } : {}) };
+    }
   }
   throw new Broken('没有找到有效的 MPEG 音频帧（no valid MPEG audio frame）');
+}
+
+/** Walks every frame of a file kept whole; only known tags (ID3v1, APE, Lyrics3) may follow the last frame. */
+function walkFrames(b: Uint8Array, start: number): number {
+  let pos = start;
+  let frames = 0;
+  while (pos + 4 <= b.length) {
+    const f = mpegFrameLength(b, pos);
+    if (!f) break;
+    if (pos + f.length > b.length) throw new Broken(`第 ${frames + 1} 帧不完整（file cut short）`);
+    pos += f.length;
+    frames++;
+  }
+  const rest = ascii(b, pos, Math.min(b.length, pos + 8));
+  if (pos < b.length && !/^(TAG|APETAGEX|LYRICS|ID3)/.test(rest))
+    throw new Broken(`音频帧在偏移 ${pos} 处中断（invalid frame after ${frames} frames）`);
+  return frames;
 }
 
 // ---------------------------------------------------------------- WAV
@@ -161,7 +181,7 @@ async function parseMp4(src: ByteSource): Promise<Record<string, unknown>> {
 export async function checkMediaReadable(sample: FileSample, format: 'MP3' | 'WAV' | 'MP4'): Promise<FormatCheckResult> {
   const src = byteSource(sample);
   try {
-    const info = format === 'MP3' ? await parseMp3(src) : format === 'WAV' ? await parseWav(src) : await parseMp4(src);
+    const info = format === 'MP3' ? await parseMp3(src, sample.whole) : format === 'WAV' ? await parseWav(src) : await parseMp4(src);
     return pass({ format, ...info });
   } catch (err) {
     if (err instanceof Broken) return fail('3-4', `${format} 文件无法读取：${err.message}`);
