@@ -14,3 +14,20 @@ export {
   type PackageSource,
   type ZipEntryInfo,
 } from './types.ts';
+export { fanOut, type ChunkConsumer } from './fan-out.ts';
+export {
+  readPackage,
+  type CatalogueItem,
+  type ContentItem,
+  type DescriptionItem,
+  type ManifestItem,
+  type OtherItem,
+  type PackageItem,
+  type PackageReader,
+  type ReadPackageOptions,
+  type RecordItem,
+  type SignatureItem,
+  type VolumeItem,
+} from './read-package.ts';
+export { isLitter, type OtherReason } from './layout.ts';
+export type { PackageManifestLine } from './package-manifest.ts';

@@ -10,7 +10,10 @@ export type DecodedName = { ok: true; name: string } | { ok: false; message: str
 
 /**
  * A ZIP entry name: UTF-8 when bit 11 is set, else the Info-ZIP Unicode Path extra field (0x7075)
- * when its CRC matches the raw name, else GBK (what Windows tools in China write).
+ * when its CRC matches the raw name, else GBK (what Windows tools in China write) — except a name
+ * that is valid UTF-8 with non-ASCII bytes, which is UTF-8: Info-ZIP zip and macOS write UTF-8
+ * without bit 11, and Chinese GBK text is almost never valid UTF-8 (its trail bytes are not
+ * continuation bytes), so this reads both kinds of real archives correctly.
  */
 export function decodeZipName(raw: Uint8Array, flags: number, extra: Uint8Array): DecodedName {
   if (flags & 0x800) {
@@ -27,6 +30,11 @@ export function decodeZipName(raw: Uint8Array, flags: number, extra: Uint8Array)
     } catch {
       // fall back to the name field, as the Info-ZIP note says for an unusable extra field
     }
+  }
+  try {
+    return { ok: true, name: utf8.decode(raw) };
+  } catch {
+    // not UTF-8: the GBK of Windows tools
   }
   try {
     return { ok: true, name: gbk.decode(raw) };
