@@ -181,10 +181,12 @@ export function testObjectStore(driver: string, make: () => Promise<StoreHarness
       // With the digest and size promised up front, the existing object is recognised too.
       const promised = await store.put(streamOf(data), { expectedSha256: first.sha256.toUpperCase(), expectedSize: data.byteLength });
       expect(promised).toEqual({ ...first, deduplicated: true });
-      // Two at once end in one object.
+      // Several at once end in one object, and every one of them succeeds.
       const data2 = randomBytes(20_000);
-      const [x, y] = await Promise.all([store.put(streamOf(data2)), store.put(streamOf(data2))]);
-      expect(x.key).toBe(y.key);
+      const all = await Promise.all([1, 2, 3, 4].map(() => store.put(streamOf(data2))));
+      const x = all[0];
+      expect(new Set(all.map((r) => r.key))).toEqual(new Set([x.key]));
+      expect(digestsOf(await readAll(await store.get(x.key)))).toEqual(digestsOf(data2));
       expect((await listAll(store, 'sha256/')).map((o) => o.key).sort()).toEqual([first.key, x.key].sort());
       expect(await h.leftovers()).toEqual([]);
     });

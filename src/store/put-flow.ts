@@ -50,7 +50,15 @@ export async function putDurably(store: string, source: PutSource, o: PutOptions
     // A content key that already holds as many bytes holds these bytes (its name is their digest);
     // whether they are still intact is the fixity audit's question, not put's.
     if (o.key === undefined && (await steps.sizeOf(key)) === d.size) return { key, ...d, deduplicated: true };
-    await steps.promote(tmp, key, d.size, d.sha256);
+    try {
+      await steps.promote(tmp, key, d.size, d.sha256);
+    } catch (e) {
+      // Two puts of the same content at once: the other one may have won the race.
+      if (o.key === undefined && (await steps.sizeOf(key).catch(() => undefined)) === d.size) {
+        return { key, ...d, deduplicated: true };
+      }
+      throw e;
+    }
     return { key, ...d, deduplicated: false };
   } finally {
     // Also after a failed write: a server may have kept a partial body, or completed it unseen.

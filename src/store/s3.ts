@@ -205,10 +205,17 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
     }
   }
 
-  /** The object at objectKey must now have `size` bytes; otherwise it is removed. */
+  /**
+   * The object at objectKey must now have `size` bytes; otherwise it is removed. A few re-reads ride
+   * out servers whose writes are not atomic (s3rver rewrites a file in place while two copies race).
+   */
   async function verifySize(objectKey: string, size: number): Promise<void> {
-    const info = await headRaw(objectKey);
-    if (info?.size === size) return;
+    let info: ObjectInfo | undefined;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 100 * attempt));
+      info = await headRaw(objectKey);
+      if (info?.size === size) return;
+    }
     await deleteRaw(objectKey).catch(() => {});
     throw new StoreError(
       name,
@@ -216,6 +223,7 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
       `写入后长度不符 (size after write differs): ${objectKey} expected ${size}, store has ${info?.size ?? 'nothing'} [${where}]`,
     );
   }
+
 
   async function copy(fromKey: string, toKey: string, size: number, sha256: string): Promise<void> {
     if (size <= copyLimit) {
