@@ -189,7 +189,8 @@ describe('readPackage: findings', () => {
     expect(enc.items.filter((i) => i.kind === 'content' || i.sm3 !== undefined)).toEqual([]);
 
     const entity = await read(join(samples, 'invalid/entity-bomb.zip'));
-    expect(entity.findings).toEqual(['3-1 J001-WS·2024-Y-BGS-0002/元数据.xml']);
+    // the bomb is refused unparsed; the manifest made before the edit no longer matches it
+    expect(entity.findings.sort()).toEqual(['1-14 J001-WS·2024-Y-BGS-0002/元数据.xml', '3-1 J001-WS·2024-Y-BGS-0002/元数据.xml']);
     expect(entity.items.find((i) => i.path === 'J001-WS·2024-Y-BGS-0002/元数据.xml')?.parsedOk).toBe(false);
 
     const truncated = await read(join(samples, 'invalid/truncated.zip'));
