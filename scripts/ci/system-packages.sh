@@ -2,9 +2,11 @@
 # Installs, from Debian's packages, the real tools the tests use, when any is missing.
 set -euo pipefail
 
+# ClamAV has its own script: it keeps the packages' services (and freshclam downloads) from starting.
+bash "$(dirname "$0")/clamd.sh"
+
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
-have clamd || need+=(clamav-daemon clamav)
 have qpdf || need+=(qpdf)
 have gs || need+=(ghostscript)
 have xmllint || need+=(libxml2-utils)

@@ -6,7 +6,6 @@ import { VERSION } from './version.ts';
 
 /** Commands of later issues, so `--help` shows the whole tool; each says which issue brings it. */
 const LATER: Record<string, string> = {
-  check: 'issue #4 (四性检测 check engine)',
   worker: 'issue #6 (ingest service)',
   submit: 'issue #6 (ingest service)',
   import: 'issue #6 (ingest service)',
@@ -40,7 +39,11 @@ export function buildProgram(io: CliIo): Command {
     .option('--profile <name|file>', 'built-in profile name or the operator\'s profile file')
     .option('--json', 'print the report JSON')
     .option('--html <file>', 'also write the report as HTML')
-    .action(() => later('check'));
+    .action(async (path: string, flags: { stage: string; profile?: string; json?: boolean; html?: string }) => {
+      const { check } = await import('./check.ts');
+      const code = await check(io, path, flags);
+      if (code !== EXIT.ok) throw new CliError('', code);
+    });
 
   sub(program.command('serve'))
     .description('run the HTTP API, the web UI and the background workers in one process')
