@@ -36,11 +36,30 @@ export function readDocument(def: DocumentDef, root: XmlElement, ctx: ReadContex
   return obj;
 }
 
+interface GroupIndex {
+  flat: ElementDef[];
+  /** Element name → position in scheme order. */
+  position: Map<string, number>;
+  /** Element name → the 档号 branch it belongs to, for choices. */
+  branchOf: Map<string, string>;
+}
+
+const indexes = new WeakMap<readonly ChildDef[], GroupIndex>();
+
+function indexOf(defs: readonly ChildDef[]): GroupIndex {
+  let ix = indexes.get(defs);
+  if (!ix) {
+    const flat = flatChildren(defs);
+    ix = { flat, position: new Map(flat.map((d, i) => [d.name, i])), branchOf: choiceBranches(defs) };
+    indexes.set(defs, ix);
+  }
+  return ix;
+}
+
 function readGroup(defs: readonly ChildDef[], el: XmlElement, at: string, ctx: ReadContext): Obj {
-  const flat = flatChildren(defs);
+  const { flat, position, branchOf } = indexOf(defs);
   const obj: Obj = { at };
   for (const d of flat) if (d.kind === 'group' && d.repeated) obj[d.key] = [];
-  const branchOf = choiceBranches(defs);
   const branchesSeen = new Set<string>();
   let last = -1;
   let lastName = '';
@@ -51,7 +70,7 @@ function readGroup(defs: readonly ChildDef[], el: XmlElement, at: string, ctx: R
   }
 
   for (const child of el.children) {
-    const index = flat.findIndex((d) => d.name === child.name);
+    const index = position.get(child.name) ?? -1;
     const def = flat[index];
     if (!def) {
       ctx.findings.push(

@@ -18,7 +18,8 @@ describe('visitElements', () => {
     expect(requiredEmpty).toEqual(['电子文件元数据/内容描述/责任者']);
     expect(visits.some((v) => v.path.endsWith('/卷内顺序号'))).toBe(false);
     const digest = visits.find((v) => v.path === '电子文件元数据/电子文件[1]/数字摘要');
-    expect(digest).toMatchObject({ present: true, value: value!.files[0]!.digest });
+    expect(digest).toMatchObject({ present: true, value: value!.files[0]!.digest, line: expect.any(Number) });
+    expect(visitElements(RECORD_DEF, draft).every((v) => v.line === undefined)).toBe(true);
     // every present leaf's path is one the parser recorded
     const leafPaths = new Set(value!.leaves.map((l) => l.path));
     for (const v of visits) if (v.present && v.def.kind === 'leaf') expect(leafPaths.has(v.path), v.path).toBe(true);

@@ -327,6 +327,8 @@ export interface ElementVisit {
   present: boolean;
   /** A leaf's value as written; undefined for groups and absent leaves. */
   value?: string;
+  /** The line of a present leaf, when the model came from a parser (it has `leaves`). */
+  line?: number;
 }
 
 /**
@@ -338,6 +340,14 @@ export interface ElementVisit {
 export function visitElements(def: DocumentDef, doc: object): ElementVisit[] {
   const out: ElementVisit[] = [];
   visitGroup(def.children, doc as Record<string, unknown>, def.root, out);
+  const leaves = (doc as { leaves?: { path: string; line: number }[] }).leaves;
+  if (leaves) {
+    const lines = new Map(leaves.map((l) => [l.path, l.line]));
+    for (const v of out) {
+      const line = v.present && v.def.kind === 'leaf' ? lines.get(v.path) : undefined;
+      if (line !== undefined) v.line = line;
+    }
+  }
   return out;
 }
 

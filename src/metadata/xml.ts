@@ -93,9 +93,10 @@ export function readXml(bytes: Uint8Array, target: string, options: XmlOptions =
     return fail(`XML 无法解析 (cannot parse): ${(e as Error).message}`);
   }
   const roots = (nodes as OrderedNode[]).filter((n) => elementName(n) !== undefined);
+  const rootName = (n: OrderedNode) => elementName(n)!;
   if (roots.length !== 1) return fail(`XML 应有且仅有一个根元素 (expected one root element, found ${roots.length})`);
   const lines = lineStarts(text);
-  return { ok: true, doc: { root: toElement(roots[0]!, '', lines), encoding: decoded.encoding } };
+  return { ok: true, doc: { root: toElement(roots[0]!, rootName(roots[0]!), rootName(roots[0]!), lines), encoding: decoded.encoding } };
 }
 
 /** The encoding named in the XML declaration, lower-cased, if any. */
@@ -135,7 +136,7 @@ function forbiddenCharacter(text: string): { index: number; what: string } | und
 type OrderedNode = Record<string, unknown>;
 
 function elementName(node: OrderedNode): string | undefined {
-  for (const k of Object.keys(node)) {
+  for (const k in node) {
     if (k === ':@' || k === '#text' || k.startsWith('?')) continue;
     return k;
   }
@@ -162,40 +163,36 @@ function position(lines: number[], index: number): { line: number; column: numbe
   return { line: lo + 1, column: index - lines[lo]! + 1 };
 }
 
-function toElement(node: OrderedNode, parentPath: string, lines: number[], index?: number): XmlElement {
-  const name = elementName(node)!;
-  const path = `${parentPath ? `${parentPath}/` : ''}${name}${index === undefined ? '' : `[${index}]`}`;
-  const attrs = (node[':@'] ?? {}) as Record<string, unknown>;
-  const attributes: Record<string, string> = {};
-  for (const [k, v] of Object.entries(attrs)) attributes[k] = String(v);
+/**
+ * Converts one parser node. Children are indexed per name (XPath style, 1-based) only where a name
+ * occurs more than once among its siblings, so single elements read `…/内容描述/题名`.
+ */
+function toElement(node: OrderedNode, name: string, path: string, lines: number[]): XmlElement {
   const raw = (node[name] ?? []) as OrderedNode[];
-  const childNodes = raw.filter((n) => elementName(n) !== undefined);
-  // Index siblings per name (XPath style) only where a name repeats or may repeat: always index,
-  // except for the root, so that paths are unambiguous and stable.
+  const named: [OrderedNode, string][] = [];
+  const counts = new Map<string, number>();
+  let text = '';
+  for (const n of raw) {
+    const cn = elementName(n);
+    if (cn === undefined) {
+      if ('#text' in n) text += String(n['#text']);
+      continue;
+    }
+    named.push([n, cn]);
+    counts.set(cn, (counts.get(cn) ?? 0) + 1);
+  }
   const seen = new Map<string, number>();
   const children: XmlElement[] = [];
-  for (const c of childNodes) {
-    const cn = elementName(c)!;
+  for (const [c, cn] of named) {
     const i = (seen.get(cn) ?? 0) + 1;
     seen.set(cn, i);
-    children.push(toElement(c, path, lines, i));
+    children.push(toElement(c, cn, counts.get(cn) === 1 ? `${path}/${cn}` : `${path}/${cn}[${i}]`, lines));
   }
-  // Drop the [1] of names that occur once, so single elements read `…/内容描述/题名`.
-  for (const child of children) {
-    if (seen.get(child.name) === 1) renamePath(child, child.path.replace(/\[1\]$/, ''));
-  }
-  const text = raw
-    .filter((n) => '#text' in n)
-    .map((n) => String(n['#text']))
-    .join('');
+  const attributes: Record<string, string> = {};
+  const attrs = node[':@'] as Record<string, unknown> | undefined;
+  if (attrs) for (const k in attrs) attributes[k] = String(attrs[k]);
   const start = (node[META] as { startIndex?: number } | undefined)?.startIndex ?? 0;
   return { name, path, attributes, children, text, ...position(lines, start) };
-}
-
-function renamePath(el: XmlElement, path: string): void {
-  const old = el.path;
-  el.path = path;
-  for (const c of el.children) renamePath(c, path + c.path.slice(old.length));
 }
 
 function lineCol(text: string, index: number): { line: number; col: number } {
