@@ -44,9 +44,10 @@ export interface TestDatabases {
   kind: DatabaseKind;
   /**
    * A fresh place (not opened), for tests that open it themselves, e.g. from a child process. For
-   * PGlite it already holds a migrated database (copied from a template); for PostgreSQL it is empty.
+   * PGlite it already holds a migrated database (copied from a template) unless `empty` is set; for
+   * PostgreSQL it is always an empty database.
    */
-  place(): Promise<DatabasePlace>;
+  place(opts?: { empty?: boolean }): Promise<DatabasePlace>;
   /**
    * A fresh place, opened and migrated. Closed when the test that opened it finishes (or, when
    * opened outside a test, e.g. in beforeAll, by cleanup()).
@@ -67,13 +68,14 @@ export function createTestDatabases(kind: DatabaseKind): TestDatabases {
     return admin;
   };
 
-  const place = async (): Promise<DatabasePlace> => {
+  const place = async (opts: { empty?: boolean } = {}): Promise<DatabasePlace> => {
     const dataDir = mkdtempSync(join(tmpdir(), 'dangan-db-'));
     dirs.push(dataDir);
-    if (kind === 'pglite') {
+    if (kind === 'pglite' && !opts.empty) {
       cpSync(await migratedPgliteTemplate(), join(dataDir, 'pglite'), { recursive: true });
       return { dataDir };
     }
+    if (kind === 'pglite') return { dataDir };
     const name = `dangan_t_${randomBytes(6).toString('hex')}`;
     try {
       await adminSql().unsafe(`create database "${name}"`);
