@@ -64,18 +64,19 @@ export function readXml(bytes: Uint8Array, target: string, options: XmlOptions =
   const decoded = decodeText(bytes, declared);
   if (!decoded.ok) return fail(decoded.message);
   const text = decoded.text;
+  const lines = lineStarts(text);
 
   const dtd = /<!(DOCTYPE|ENTITY)\b/i.exec(text);
   if (dtd) {
-    const { line, col } = lineCol(text, dtd.index);
-    return fail(`XML 含有 ${dtd[1]!.toUpperCase()} 声明，拒绝解析 (DOCTYPE/ENTITY declarations are not allowed; line ${line}, column ${col})`);
+    const { line, column } = position(lines, dtd.index);
+    return fail(`XML 含有 ${dtd[1]!.toUpperCase()} 声明，拒绝解析 (DOCTYPE/ENTITY declarations are not allowed; line ${line}, column ${column})`);
   }
 
   const badChar = forbiddenCharacter(text);
   if (badChar) {
-    const { line, col } = lineCol(text, badChar.index);
+    const { line, column } = position(lines, badChar.index);
     return fail(
-      `XML 第 ${line} 行第 ${col} 列含有 XML 不允许的字符 ${badChar.what} (a character XML 1.0 forbids, e.g. a control character, at line ${line}, column ${col})`,
+      `XML 第 ${line} 行第 ${column} 列含有 XML 不允许的字符 ${badChar.what} (a character XML 1.0 forbids, e.g. a control character, at line ${line}, column ${column})`,
       { actual: badChar.what },
     );
   }
@@ -93,10 +94,10 @@ export function readXml(bytes: Uint8Array, target: string, options: XmlOptions =
     return fail(`XML 无法解析 (cannot parse): ${(e as Error).message}`);
   }
   const roots = (nodes as OrderedNode[]).filter((n) => elementName(n) !== undefined);
-  const rootName = (n: OrderedNode) => elementName(n)!;
   if (roots.length !== 1) return fail(`XML 应有且仅有一个根元素 (expected one root element, found ${roots.length})`);
-  const lines = lineStarts(text);
-  return { ok: true, doc: { root: toElement(roots[0]!, rootName(roots[0]!), rootName(roots[0]!), lines), encoding: decoded.encoding } };
+  const root = roots[0]!;
+  const name = elementName(root)!;
+  return { ok: true, doc: { root: toElement(root, name, name, lines), encoding: decoded.encoding } };
 }
 
 /** The encoding named in the XML declaration, lower-cased, if any. */
@@ -193,10 +194,4 @@ function toElement(node: OrderedNode, name: string, path: string, lines: number[
   if (attrs) for (const k in attrs) attributes[k] = String(attrs[k]);
   const start = (node[META] as { startIndex?: number } | undefined)?.startIndex ?? 0;
   return { name, path, attributes, children, text, ...position(lines, start) };
-}
-
-function lineCol(text: string, index: number): { line: number; col: number } {
-  const before = text.slice(0, index);
-  const line = before.split('\n').length;
-  return { line, col: index - before.lastIndexOf('\n') };
 }
