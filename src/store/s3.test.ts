@@ -166,6 +166,16 @@ describe('s3 store specifics', () => {
     await lenient.close();
   });
 
+  it('reports wrong credentials as "unavailable: access denied"', async () => {
+    // s3rver checks the access key id (it does not verify V4 signatures).
+    const store = openStore(`s3://${BUCKET}`, { name: 'primary', s3: s3Options({ accessKeyId: 'NOBODY', secretAccessKey: 'wrong-secret' }) });
+    const e = await expectStoreError(store.check(), 'unavailable', 'primary');
+    expect(e.message).toMatch(/access denied|无权访问/);
+    expect(e.message).not.toContain('wrong-secret');
+    await expectStoreError(store.put([Buffer.from('x')], { key: 'a' }), 'unavailable');
+    await store.close();
+  });
+
   it('keeps stores with different prefixes apart', async () => {
     const a = openStore(`s3://${BUCKET}/iso-${randomUUID()}/a`, { name: 'a', s3: s3Options() });
     const b = openStore(`s3://${BUCKET}/iso-${randomUUID()}/b`, { name: 'b', s3: s3Options() });
