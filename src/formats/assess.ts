@@ -29,7 +29,7 @@ export interface Assessment {
 }
 
 export async function assessContentFile(sample: FileSample, input: AssessInput, options: ReadabilityOptions = {}): Promise<Assessment> {
-  const detected = await identifyFormat(sample);
+  const detected = await identifyFormat(sample, options);
   const results: FormatCheckResult<unknown>[] = [
     formatMatches(input.recordedFormat, detected, input.target),
     checkFormatAllowed(detected, input.formats ?? DEFAULT_FORMATS),

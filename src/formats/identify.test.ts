@@ -15,6 +15,9 @@ beforeAll(async () => {
   copyFileSync('/bin/true', p('tool'));
   writeFileSync(p('run.sh'), '#!/bin/sh\necho "archive"\nrm -rf /tmp/x\n');
   writeFileSync(p('setup.bat'), '@echo off\r\ncopy a b\r\n');
+  writeFileSync(p('launch.vbs'), 'Option Explicit\r\nDim sh\r\nSet sh = CreateObject("WScript.Shell")\r\nsh.Run "calc"\r\n');
+  writeFileSync(p('tool.py'), 'import os\nos.system("ls")\n');
+  writeFileSync(p('mention.txt'), '系统说明：旧系统曾用 CreateObject("WScript.Shell") 启动程序，现已停用。\nREM 睡眠研究资料另存。\n');
   writeFileSync(p('note.txt'), '关于开展档案检查工作的通知\n各科室：\n请于三月底前完成。\n');
   run('sh', ['-c', `iconv -f UTF-8 -t GB18030 ${p('note.txt')} > ${p('note-gb.txt')}`]);
   writeFileSync(p('good.xml'), '<?xml version="1.0" encoding="UTF-8"?>\n<目录><条目 序号="1">通知</条目></目录>\n');
@@ -44,6 +47,7 @@ afterAll(() => tmp.remove());
 describe('executables, scripts and archives are never allowed', () => {
   it.each([
     ['tool', 'ELF', 'executable'], ['setup.exe', 'EXE', 'executable'], ['run.sh', 'SCRIPT', 'script'], ['setup.bat', 'SCRIPT', 'script'],
+    ['launch.vbs', 'SCRIPT', 'script'], ['tool.py', 'SCRIPT', 'script'],
     ['nested.zip', 'ZIP', 'archive'], ['locked.zip', 'ZIP', 'archive'], ['note.txt.gz', 'GZ', 'archive'], ['bundle.tar', 'TAR', 'archive'],
   ])('%s → %s (%s), refused even when listed', async (name, format, kind) => {
     const d = await identifyFormat(await sampleFile(p(name)));
@@ -69,6 +73,10 @@ describe('text and XML', () => {
       expect(await identifyFormat(s)).toMatchObject({ format: 'TXT', encoding: enc });
       expect(await checkReadability(s)).toMatchObject({ ok: true, info: { encoding: enc } });
     }
+  });
+
+  it('text that only mentions script words mid-line stays TXT', async () => {
+    expect(await identifyFormat(await sampleFile(p('mention.txt')))).toMatchObject({ format: 'TXT', kind: 'document' });
   });
 
   it('well-formed XML is readable; DOCTYPE/ENTITY and malformed XML fail GD-3-4', async () => {

@@ -2,7 +2,7 @@
 // cannot tell from magic bytes alone — OFD and Office files inside zips, the PDF/A claim, scripts,
 // text and XML — and for executables of every platform.
 import { fileTypeFromBuffer } from 'file-type';
-import { analyzePdf, pdfaClaimFromXmp, pdfaName, xmpFromBytes } from './pdf.ts';
+import { analyzePdf, pdfaClaimFromXmp, pdfaName, xmpFromBytes, type PdfOptions } from './pdf.ts';
 import { classifyText, decodeText } from './text.ts';
 import { sniffImage } from './image.ts';
 import { byteSource, latin1, memo } from './source.ts';
@@ -10,7 +10,7 @@ import { openZip } from './zip.ts';
 import type { DetectedFormat, FormatKind } from './format-list.ts';
 import type { FileSample } from './sample.ts';
 
-export interface IdentifyOptions {
+export interface IdentifyOptions extends PdfOptions {
   /** Open the PDF with pdf.js to read its XMP (default true); false reads only an uncompressed packet in head/tail. */
   openPdf?: boolean;
 }
@@ -32,7 +32,7 @@ const BY_EXT: Record<string, [string, FormatKind]> = {
 const ARCHIVES = new Set(['zip', 'rar', '7z', 'gz', 'tar', 'bz2', 'xz', 'zst', 'lz', 'lz4', 'lzh', 'cab', 'arj', 'ace', 'cpio', 'ar', 'dmg', 'asar', 'Z']);
 
 export function identifyFormat(sample: FileSample, options: IdentifyOptions = {}): Promise<DetectedFormat> {
-  return memo(sample, `identify:${options.openPdf !== false}`, () => identify(sample, options));
+  return memo(sample, `identify:${options.openPdf !== false}:${options.maxPages ?? ''}`, () => identify(sample, options));
 }
 
 async function identify(sample: FileSample, options: IdentifyOptions): Promise<DetectedFormat> {
@@ -71,7 +71,7 @@ async function identify(sample: FileSample, options: IdentifyOptions): Promise<D
 async function identifyPdf(sample: FileSample, options: IdentifyOptions): Promise<DetectedFormat> {
   let xmp: string | undefined;
   if (options.openPdf !== false && (sample.whole || sample.openRange)) {
-    const a = await analyzePdf(sample);
+    const a = await analyzePdf(sample, options);
     if (a.opened) xmp = a.xmp;
   }
   xmp ??= xmpFromBytes(sample.head, sample.tail);

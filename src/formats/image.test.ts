@@ -37,6 +37,8 @@ beforeAll(() => {
   writeFileSync(p('cut.png'), png.subarray(0, png.length - 30));
   const jpg = readFileSync(p('gs300.jpg'));
   writeFileSync(p('cut.jpg'), jpg.subarray(0, Math.floor(jpg.length / 2)));
+  // A phone's motion photo: a video appended after the JPEG's EOI.
+  writeFileSync(p('motion.jpg'), Buffer.concat([jpg, readFileSync(p('im300.png'))]));
   const tif = readFileSync(p('im300.tif'));
   writeFileSync(p('cut.tif'), tif.subarray(0, Math.floor(tif.length / 3)));
 });
@@ -70,6 +72,11 @@ describe('image identification and readability', () => {
     // A4 (595×842 pt) at 300 dpi
     expect(a4.ok && Math.abs((a4.info.width as number) - 2480)).toBeLessThanOrEqual(1);
     expect(a4.ok && Math.abs((a4.info.height as number) - 3508)).toBeLessThanOrEqual(1);
+  });
+
+  it('data appended after the EOI (a motion photo) is reported, not failed', async () => {
+    const r = await checkReadability(await sampleFile(p('motion.jpg')));
+    expect(r).toMatchObject({ ok: true, info: { trailingBytes: readFileSync(p('im300.png')).length } });
   });
 
   it('a PNG with a corrupted IHDR fails GD-3-4', async () => {

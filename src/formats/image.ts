@@ -136,7 +136,7 @@ async function parseTiff(src: ByteSource): Promise<ImageInfo> {
 
 // ---------------------------------------------------------------- JPEG
 
-async function parseJpeg(src: ByteSource, tail: Uint8Array): Promise<ImageInfo> {
+async function parseJpeg(src: ByteSource, whole: Uint8Array | undefined, tail: Uint8Array): Promise<ImageInfo> {
   const soi = await need(src, 0, 2, 'JPEG 头');
   if (soi[0] !== 0xff || soi[1] !== 0xd8) throw new Broken('缺少 JPEG 起始标记 SOI');
   let pos = 2;
@@ -178,13 +178,45 @@ async function parseJpeg(src: ByteSource, tail: Uint8Array): Promise<ImageInfo> 
     pos += 2 + len;
   }
   if (!frame) throw new Broken('没有找到 JPEG 帧头');
-  let end = tail.length;
-  while (end > 0 && tail[end - 1] === 0) end--;
-  if (end < 2 || tail[end - 2] !== 0xff || tail[end - 1] !== 0xd9) throw new Broken('JPEG 缺少结束标记 EOI（file cut short）');
+  let trailingBytes = 0;
+  if (whole) {
+    // Walk the entropy-coded data (and any further scans) to the first EOI; bytes after it (a
+    // phone's motion-photo video, say) are reported, not failed.
+    const eoi = findEoi(whole, pos);
+    if (eoi < 0) throw new Broken('JPEG 缺少结束标记 EOI（file cut short）');
+    trailingBytes = whole.length - (eoi + 2);
+  } else {
+    let end = tail.length;
+    while (end > 0 && tail[end - 1] === 0) end--;
+    if (end < 2 || tail[end - 2] !== 0xff || tail[end - 1] !== 0xd9) throw new Broken('JPEG 缺少结束标记 EOI（file cut short）');
+  }
   const info: ImageInfo = { format: 'JPEG', width: frame.width, height: frame.height, components: frame.components };
+  if (trailingBytes > 0) info.trailingBytes = trailingBytes;
   const resolution = jfif ?? exif;
   if (resolution) info.resolution = resolution;
   return info;
+}
+
+/** Offset of the EOI marker, scanning from the first SOS segment at `pos`; -1 when the data ends first. */
+function findEoi(b: Uint8Array, pos: number): number {
+  let i = pos;
+  while (i + 1 < b.length) {
+    const m = b[i + 1];
+    if (b[i] !== 0xff) {
+      i = b.indexOf(0xff, i + 1);
+      if (i < 0) return -1;
+      continue;
+    }
+    if (m === 0xd9) return i;
+    if (m === 0x00 || m === 0xff || (m >= 0xd0 && m <= 0xd7)) {
+      i += m === 0xff ? 1 : 2;
+      continue;
+    }
+    // A marker segment between scans (DHT, SOS, DQT, DRI, …): skip its header and keep scanning.
+    if (i + 4 > b.length) return -1;
+    i += 2 + ((b[i + 2] << 8) | b[i + 3]);
+  }
+  return -1;
 }
 
 async function exifResolution(src: ByteSource, base: number, limit: number): Promise<Resolution | undefined> {
@@ -302,7 +334,7 @@ function parseImage(sample: FileSample, format: string, options: ImageOptions = 
     const src = byteSource(sample);
     try {
       const info =
-        format === 'JPEG' ? await parseJpeg(src, sample.tail)
+        format === 'JPEG' ? await parseJpeg(src, sample.whole, sample.tail)
         : format === 'PNG' ? await parsePng(src, sample.whole, sample.tail, options.maxInflate ?? 256 * 1024 * 1024)
         : format === 'TIFF' ? await parseTiff(src)
         : undefined;

@@ -56,7 +56,7 @@ async function pdfReadable(sample: FileSample, options: PdfOptions): Promise<For
   if (!a.opened) return a.tooLarge ? skip('3-4', a.reason) : fail('3-4', a.reason);
   if (a.pageError) return fail('3-4', a.pageError);
   // pdf.js rebuilds damaged cross-reference tables silently; a missing end marker still tells of a cut file.
-  if (!/%%EOF\s*$/.test(latin1(sample.tail.subarray(Math.max(0, sample.tail.byteLength - 1024)))))
+  if (!latin1(sample.tail.subarray(Math.max(0, sample.tail.byteLength - 1024))).includes('%%EOF'))
     return fail('3-4', 'PDF 缺少文件结束标记 %%EOF（file cut short）');
   const info: Record<string, unknown> = { pages: a.pages, pagesChecked: a.pagesChecked };
   if (a.pdfVersion) info.pdfVersion = a.pdfVersion;

@@ -33,18 +33,24 @@ export function decodeText(bytes: Uint8Array, partial: boolean): { encoding: Tex
   return undefined;
 }
 
-const SCRIPT_PATTERNS: RegExp[] = [
-  /^#!/, // shebang
-  /^\s*<\?php/i,
-  /^\s*@?echo\s+off\b/im, // Windows batch
-  /\bWScript\.|\bCreateObject\s*\(/i, // VBScript/JScript
-  /\b(Invoke-Expression|Set-ExecutionPolicy|Invoke-WebRequest|New-Object\s+System\.)/i, // PowerShell
-  /^\s*(import\s+os|import\s+subprocess|require\s*\(\s*['"]child_process)/m,
+/**
+ * Script markers, looked for at the very start of the file (shebang, PHP, a batch file's first
+ * line) or at the start of a line within its first 4 KiB (VBScript, PowerShell, Python, Node).
+ * A heuristic: plain prose that merely mentions such words mid-line stays text.
+ */
+const SCRIPT_START: RegExp[] = [/^#!/, /^\s*<\?php/i, /^\s*@?echo\s+(off|on)\b/i];
+const SCRIPT_LINE: RegExp[] = [
+  /^\s*(set|dim)\s+\w+\s*=\s*(WScript\.|CreateObject\s*\()/im,
+  /^\s*WScript\.\w+/im,
+  /^\s*(Invoke-Expression|Set-ExecutionPolicy|Invoke-WebRequest|Start-Process|\$\w+\s*=\s*New-Object)\b/im,
+  /^\s*(import\s+(os|sys|subprocess)\s*$|from\s+\w+\s+import\s+\w+)/m,
+  /^\s*(const|var|let)\s+\w+\s*=\s*require\s*\(\s*['"]child_process/m,
 ];
 
 export function classifyText(text: string): TextKind {
   const t = text.replace(/^\uFEFF/, '');
-  if (SCRIPT_PATTERNS.some((re) => re.test(t))) return 'SCRIPT';
+  const first = t.slice(0, 4096);
+  if (SCRIPT_START.some((re) => re.test(first)) || SCRIPT_LINE.some((re) => re.test(first))) return 'SCRIPT';
   const start = t.trimStart().slice(0, 200).toLowerCase();
   if (start.startsWith('<!doctype html') || start.startsWith('<html')) return 'HTML';
   if (start.startsWith('<?xml') || /^<[a-z_\u00c0-\uffff]/i.test(start)) return 'XML';
