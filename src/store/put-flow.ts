@@ -1,5 +1,6 @@
 // The one put procedure every driver follows: meter the source into a temporary object, prove the
 // bytes, deduplicate content keys, then move the object into place; any failure leaves nothing.
+import type { Digests } from '../crypto/digest.ts';
 import { assertPutKey, contentKey, normalizeSha256 } from './keys.ts';
 import { drain, meter } from './source.ts';
 import type { PutOptions, PutResult, PutSource } from './types.ts';
@@ -18,7 +19,7 @@ export interface PutSteps {
    */
   writeTemp(tmp: string, chunks: AsyncIterable<Buffer>, o: { size?: number; signal?: AbortSignal; label: string }): Promise<void>;
   /** Moves the proven temporary object to key, durably, and verifies it there. */
-  promote(tmp: string, key: string, size: number, sha256: string): Promise<void>;
+  promote(tmp: string, key: string, digests: Digests): Promise<void>;
   /** Best-effort removal of the temporary object; never throws. */
   discard(tmp: string): Promise<void>;
 }
@@ -51,7 +52,7 @@ export async function putDurably(store: string, source: PutSource, o: PutOptions
     // whether they are still intact is the fixity audit's question, not put's.
     if (o.key === undefined && (await steps.sizeOf(key)) === d.size) return { key, ...d, deduplicated: true };
     try {
-      await steps.promote(tmp, key, d.size, d.sha256);
+      await steps.promote(tmp, key, d);
     } catch (e) {
       // Two puts of the same content at once: the other one may have won the race.
       if (o.key === undefined && (await steps.sizeOf(key).catch(() => undefined)) === d.size) {

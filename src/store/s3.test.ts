@@ -6,7 +6,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestsOf, expectStoreError, listAll, readAll, streamOf, testObjectStore } from './contract.ts';
 import { contentKey } from './keys.ts';
@@ -176,6 +176,16 @@ describe('s3 store specifics', () => {
     await store.close();
   });
 
+  it('labels stored objects with their SHA-256 and SM3', async () => {
+    const prefix = `meta-${randomUUID()}`;
+    const store = openStore(`s3://${BUCKET}/${prefix}`, { name: 'p', s3: s3Options() });
+    const r = await store.put([Buffer.from('abc')], { key: 'x' });
+    const h = await raw.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${prefix}/x` }));
+    expect(h.Metadata).toEqual({ sha256: r.sha256, sm3: r.sm3 });
+    expect(r.sm3).toBe('66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0'); // GB/T 32905 vector
+    await store.close();
+  });
+
   it('keeps stores with different prefixes apart', async () => {
     const a = openStore(`s3://${BUCKET}/iso-${randomUUID()}/a`, { name: 'a', s3: s3Options() });
     const b = openStore(`s3://${BUCKET}/iso-${randomUUID()}/b`, { name: 'b', s3: s3Options() });
@@ -195,6 +205,8 @@ describe('s3 store specifics', () => {
     expect(r).toEqual({ key: contentKey(digestsOf(data).sha256), ...digestsOf(data), deduplicated: false });
     expect(digestsOf(await readAll(await store.get(r.key)))).toEqual(digestsOf(data));
     expect(await rawKeys(`${prefix}/.tmp/`)).toEqual([]);
+    const h = await raw.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${r.key}` }));
+    expect(h.Metadata).toEqual({ sha256: r.sha256, sm3: r.sm3 });
     await store.close();
   });
 

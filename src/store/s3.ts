@@ -14,6 +14,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { Digests } from '../crypto/digest.ts';
 import { assertKey, assertPrefix, TEMP_DIR } from './keys.ts';
 import { putDurably } from './put-flow.ts';
 import { assertRangeShape } from './range.ts';
@@ -172,11 +173,18 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
   }
 
   /** Streams chunks to objectKey; the object appears only if the chunks end normally. */
-  async function upload(objectKey: string, label: string, chunks: AsyncIterable<Buffer>, size?: number, signal?: AbortSignal): Promise<void> {
+  async function upload(
+    objectKey: string,
+    label: string,
+    chunks: AsyncIterable<Buffer>,
+    size?: number,
+    signal?: AbortSignal,
+    metadata?: Record<string, string>,
+  ): Promise<void> {
     const body = Readable.from(chunks);
     const up = new Upload({
       client,
-      params: { Bucket: bucket, Key: objectKey, Body: body },
+      params: { Bucket: bucket, Key: objectKey, Body: body, Metadata: metadata },
       // S3 allows 10,000 parts: 5 MiB parts reach about 48 GiB, so a known size gets larger parts.
       partSize: opts.partSize ?? Math.max(MIN_PART, Math.ceil((size ?? 0) / 9000)),
       queueSize: opts.queueSize ?? 2,
@@ -224,19 +232,23 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
     );
   }
 
-
-  async function copy(fromKey: string, toKey: string, size: number, sha256: string): Promise<void> {
-    if (size <= copyLimit) {
+  /**
+   * Copies the temporary object into place, labelled with its digests (x-amz-meta-sha256 and -sm3)
+   * so a bucket describes itself to anyone auditing it without the catalogue.
+   */
+  async function copy(fromKey: string, toKey: string, d: Digests): Promise<void> {
+    const Metadata = { sha256: d.sha256, sm3: d.sm3 };
+    if (d.size <= copyLimit) {
       const source = `${bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
       await send(`复制对象 (copy) ${fromKey} → ${toKey}`, () =>
-        client.send(new CopyObjectCommand({ Bucket: bucket, Key: toKey, CopySource: source })),
+        client.send(new CopyObjectCommand({ Bucket: bucket, Key: toKey, CopySource: source, MetadataDirective: 'REPLACE', Metadata })),
       );
       return;
     }
     // Past the single-copy limit: re-read the temporary object, re-hash it and upload it again.
     const r = await send(`读取临时对象 (get) ${fromKey}`, () => client.send(new GetObjectCommand({ Bucket: bucket, Key: fromKey })));
-    const m = meter(name, r.Body as Readable, { sha256, size });
-    await upload(toKey, toKey.slice(basePrefix.length), m.chunks, size);
+    const m = meter(name, r.Body as Readable, { sha256: d.sha256, size: d.size });
+    await upload(toKey, toKey.slice(basePrefix.length), m.chunks, d.size, undefined, Metadata);
   }
 
   // Always through a temporary key: some servers (s3rver among them) keep a truncated body when the
@@ -249,10 +261,10 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
       async writeTemp(tmp, chunks, w) {
         await upload(tmp, w.label, chunks, w.size, w.signal);
       },
-      async promote(tmp, key, size, sha256) {
-        await verifySize(tmp, size);
-        await copy(tmp, basePrefix + key, size, sha256);
-        await verifySize(basePrefix + key, size);
+      async promote(tmp, key, d) {
+        await verifySize(tmp, d.size);
+        await copy(tmp, basePrefix + key, d);
+        await verifySize(basePrefix + key, d.size);
       },
       discard: (tmp) => deleteRaw(tmp).catch(() => {}),
     });
