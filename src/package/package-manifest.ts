@@ -63,7 +63,8 @@ export class ManifestCheck {
 
   /** A file of the package was hashed. Manifests and signatures need not be listed. */
   hashed(path: string, digest: string): void {
-    const listed = this.expected.has(path) ? path : this.nfc.get(path.normalize('NFC'));
+    const alias = this.nfc.get(path.normalize('NFC'));
+    const listed = this.expected.has(path) ? path : alias !== undefined && this.expected.has(alias) ? alias : undefined;
     if (listed === undefined) {
       if (!path.startsWith('manifest-') && !path.startsWith('签名/')) {
         this.sink.push(finding('1-14', path, `文件未列入 ${this.file} (file not in the package manifest)`));

@@ -210,3 +210,43 @@ describe('readPackage: findings', () => {
     expect(items.map((i) => `${i.kind} ${i.path}`)).toEqual(['content readme.txt', 'content 照片.png']);
   });
 });
+
+describe('readPackage: package-level files', () => {
+  it('yields 签名/*.p7s with the file it signs, and checks manifest-sha256.txt too', async () => {
+    const d = copyValid();
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(d, '签名'));
+    writeFileSync(join(d, '签名', 'manifest-sm3.txt.p7s'), Buffer.from([0x30, 0x82, 0x01, 0x00]));
+    const { listFiles } = await import('../../test/fixtures/packages/build.ts');
+    const lines = listFiles(d)
+      .filter((p) => !p.startsWith('签名/'))
+      .map((p) => `${createHash('sha256').update(readFileSync(join(d, p))).digest('hex')}  ${p}`);
+    writeFileSync(join(d, 'manifest-sha256.txt'), lines.join('\n') + '\n');
+    const reader = await readPackage(d);
+    const kinds: string[] = [];
+    for await (const item of reader.items()) {
+      if (item.kind === 'signature') kinds.push(`${item.path} → ${item.signedPath}`);
+      if (item.kind === 'manifest') kinds.push(`${item.path} ${item.algorithm} ${item.lines.length}`);
+    }
+    expect(kinds).toEqual(['manifest-sha256.txt sha256 13', 'manifest-sm3.txt sm3 12', '签名/manifest-sm3.txt.p7s → manifest-sm3.txt']);
+    expect(reader.findings).toEqual([]);
+  });
+
+  it('flags a malformed manifest line and an upper-case digest', async () => {
+    const d = copyValid();
+    const m = join(d, 'manifest-sm3.txt');
+    const text = readFileSync(m, 'utf8').split('\n');
+    text[0] = text[0].toUpperCase();
+    text[1] = 'not a manifest line';
+    writeFileSync(m, text.join('\n'));
+    const { findings } = await read(d);
+    expect(findings.filter((f) => f === '1-14 manifest-sm3.txt').length).toBe(2);
+  });
+
+  it('reports an empty package', async () => {
+    const d = scratch();
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(d);
+    expect((await read(d)).findings).toEqual(['1-13 package']);
+  });
+});

@@ -93,11 +93,12 @@ export async function readPackage(path: string, options: ReadPackageOptions = {}
   if (source.layout === 'unknown' && source.entries.length > 0) {
     findings.push(finding('1-13', 'package', '信息包既不是规定的目录结构也不是 BagIt 包：缺少 说明文件.txt、目录文件.xml 和 元数据.xml (not the package layout)'));
   }
+  if (source.entries.length === 0 && findings.length === 0) findings.push(finding('1-13', 'package', '信息包为空 (the package holds no files)'));
   const manifests: ManifestCheck[] = [];
   let started = false;
 
   /** Reads a small file whole, hashing it in the same pass. */
-  async function whole(entry: PackageEntry): Promise<WholeFile> {
+  async function whole(entry: PackageEntry, compare = true): Promise<WholeFile> {
     const base = { path: entry.path, entry, bytes: undefined, digests: undefined };
     if (!entry.readable) return base;
     const keep = entry.size <= limits.maxMetadataBytes;
@@ -107,7 +108,7 @@ export async function readPackage(path: string, options: ReadPackageOptions = {}
     s.on('data', (c: Buffer) => keep && chunks.push(c));
     const r = await s.result;
     if (!r.ok) return base;
-    hashed(entry.path, r.digests);
+    if (compare) hashed(entry.path, r.digests);
     return { ...base, bytes: keep ? Buffer.concat(chunks) : undefined, digests: r.digests };
   }
 
@@ -172,7 +173,7 @@ export async function readPackage(path: string, options: ReadPackageOptions = {}
     // Manifests first, so every other file is compared as it is hashed.
     const manifestItems: ManifestItem[] = [];
     for (const m of layout.manifests) {
-      const file = await whole(m.entry);
+      const file = await whole(m.entry, false);
       const lines = file.bytes ? parsePackageManifest(file.bytes, file.path, limits, findings) : [];
       if (file.bytes) manifests.push(new ManifestCheck(file.path, m.algorithm, lines, findings));
       manifestItems.push({ ...file, kind: 'manifest', algorithm: m.algorithm, lines });
