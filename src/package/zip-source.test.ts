@@ -189,3 +189,32 @@ describe('zip integrity', () => {
     expect(items(src)).toEqual(['3-8 inner.zip']);
   });
 });
+
+describe('zip edge cases', () => {
+  it('refuses strong encryption (bit 6) for the whole package', async () => {
+    const src = await openPackage(file(rawZip([{ name: 'a.txt', data: Buffer.from('x'), flags: 0x41 }])));
+    expect(items(src)).toEqual(['3-8 package']);
+  });
+
+  it('uses the Info-ZIP Unicode Path field when its CRC matches the raw name', async () => {
+    const { crc32 } = await import('node:zlib');
+    const raw = Buffer.from('old-name.txt');
+    const utf = Buffer.from('新名称.txt');
+    const field = Buffer.alloc(4 + 5 + utf.length);
+    field.writeUInt16LE(0x7075, 0);
+    field.writeUInt16LE(5 + utf.length, 2);
+    field[4] = 1;
+    field.writeUInt32LE(crc32(raw), 5);
+    utf.copy(field, 9);
+    // splice the extra field into the central record of a one-entry zip
+    const zip = rawZip([{ name: raw, data: Buffer.from('x') }]);
+    const cd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    const nameEnd = cd + 46 + raw.length;
+    const patched = Buffer.concat([zip.subarray(0, nameEnd), field, zip.subarray(nameEnd)]);
+    patched.writeUInt16LE(field.length, cd + 30);
+    const eocd = patched.length - 22;
+    patched.writeUInt32LE(patched.readUInt32LE(eocd + 12) + field.length, eocd + 12);
+    const src = await openPackage(file(patched));
+    expect(src.entries.map((e) => e.path)).toEqual(['新名称.txt']);
+  });
+});
