@@ -1,6 +1,6 @@
 // The format vocabulary: names as 格式信息 records them, the kinds that are never acceptable, the
 // default format list of a profile, GD-1-10 (recorded vs detected vs extension) and GD-3-3.
-import { fail, pass, type FormatCheckResult } from './result.ts';
+import { fail, pass, skip, type FormatCheckResult } from './result.ts';
 
 export type FormatKind = 'document' | 'image' | 'audio' | 'video' | 'archive' | 'executable' | 'script' | 'other';
 
@@ -67,6 +67,7 @@ function extensionsFor(format: string): string[] | undefined {
  */
 export function formatMatches(recorded: string | undefined, detected: DetectedFormat, fileName: string): FormatCheckResult<{ format: string }> {
   const got = canonicalFormat(detected.format);
+  if (got === 'EMPTY') return skip('1-10', '空文件，无法识别格式（empty file）');
   if (recorded !== undefined && recorded.trim() !== '') {
     const want = canonicalFormat(recorded);
     if (!admits(want, got))

@@ -5,7 +5,7 @@ import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDocx, makePdf, run, sampleFile, tempDir, writeZip } from '../../test/fixtures/formats/make.ts';
 import {
-  assessContentFile, checkEncryption, checkFormatAllowed, checkReadability, DEFAULT_FORMATS, identifyFormat, isFormatAllowed, sampleFromBytes,
+  assessContentFile, checkEncryption, checkFormatAllowed, formatMatches, checkReadability, DEFAULT_FORMATS, identifyFormat, isFormatAllowed, sampleFromBytes,
 } from './index.ts';
 
 const tmp = tempDir();
@@ -48,7 +48,7 @@ describe('executables, scripts and archives are never allowed', () => {
   it.each([
     ['tool', 'ELF', 'executable'], ['setup.exe', 'EXE', 'executable'], ['run.sh', 'SCRIPT', 'script'], ['setup.bat', 'SCRIPT', 'script'],
     ['launch.vbs', 'SCRIPT', 'script'], ['tool.py', 'SCRIPT', 'script'],
-    ['nested.zip', 'ZIP', 'archive'], ['locked.zip', 'ZIP', 'archive'], ['note.txt.gz', 'GZ', 'archive'], ['bundle.tar', 'TAR', 'archive'],
+    ['nested.zip', 'ZIP', 'archive'], ['locked.zip', 'ZIP', 'archive'], ['note.txt.gz', 'GZIP', 'archive'], ['bundle.tar', 'TAR', 'archive'],
   ])('%s → %s (%s), refused even when listed', async (name, format, kind) => {
     const d = await identifyFormat(await sampleFile(p(name)));
     expect(d).toMatchObject({ format, kind });
@@ -94,6 +94,7 @@ describe('text and XML', () => {
     const empty = sampleFromBytes(new Uint8Array(0));
     expect((await identifyFormat(empty)).format).toBe('EMPTY');
     expect(await checkReadability(empty)).toMatchObject({ ok: false, item: '3-4' });
+    expect(formatMatches('PDF', await identifyFormat(empty), '正文.pdf')).toMatchObject({ ok: false, skip: true, item: '1-10' });
   });
 
   it('DOCX is a document, readable, but not on the default list', async () => {

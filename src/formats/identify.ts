@@ -31,6 +31,9 @@ const BY_EXT: Record<string, [string, FormatKind]> = {
 };
 const ARCHIVES = new Set(['zip', 'rar', '7z', 'gz', 'tar', 'bz2', 'xz', 'zst', 'lz', 'lz4', 'lzh', 'cab', 'arj', 'ace', 'cpio', 'ar', 'dmg', 'asar', 'Z']);
 
+/** Archive names as the profiles spell them. */
+const ARCHIVE_NAMES: Record<string, string> = { gz: 'GZIP', bz2: 'BZIP2', zst: 'ZSTD' };
+
 export function identifyFormat(sample: FileSample, options: IdentifyOptions = {}): Promise<DetectedFormat> {
   return memo(sample, `identify:${options.openPdf !== false}:${options.maxPages ?? ''}`, () => identify(sample, options));
 }
@@ -51,7 +54,7 @@ async function identify(sample: FileSample, options: IdentifyOptions): Promise<D
   // file-type reads what it needs, e.g. a TIFF's IFD (often at the end) to tell camera raw from TIFF.
   const ft = await fileTypeFromBuffer(sample.whole ?? head).catch(() => undefined);
   if (ft) {
-    if (ARCHIVES.has(ft.ext)) return f(ft.ext.toUpperCase(), ft.mime, 'archive', { via: ft.ext });
+    if (ARCHIVES.has(ft.ext)) return f(ARCHIVE_NAMES[ft.ext] ?? ft.ext.toUpperCase(), ft.mime, 'archive', { via: ft.ext });
     if (ft.ext === 'cfb' && isEncryptedOffice(sample)) return f('CFB', ft.mime, 'document', { via: 'cfb-encrypted-package' });
     const known = BY_EXT[ft.ext];
     if (known) {
