@@ -182,6 +182,13 @@ describe('openDatabase failures', () => {
     expect(Date.now() - started).toBeLessThan(8000);
   });
 
+  it('refuses a URL that is not PostgreSQL instead of quietly using the embedded database', async () => {
+    const err = await failure(openDatabase({ url: 'mysql://root:pw@localhost/db', dataDir: tmpdir() }));
+    expect(err).toBeInstanceOf(DatabaseUnavailableError);
+    expect(err.message).toMatch(/postgres:\/\//);
+    expect(err.message).not.toContain(':pw@');
+  });
+
   it('redactUrl hides only the password', () => {
     expect(redactUrl('postgres://a:b@h:5432/d?sslmode=require')).toBe('postgres://a:***@h:5432/d?sslmode=require');
     expect(redactUrl('postgres://a@h/d')).toBe('postgres://a@h/d');

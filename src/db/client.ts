@@ -25,7 +25,7 @@ export interface DbLogger {
 }
 
 export interface OpenDatabaseOptions {
-  /** `postgres://…` (or `postgresql://…`) for a PostgreSQL server; anything else means embedded PGlite. */
+  /** `postgres://…` (or `postgresql://…`) for a PostgreSQL server; unset or empty means embedded PGlite. */
   url?: string;
   /** The service's data directory; PGlite lives in `<dataDir>/pglite`. */
   dataDir: string;
@@ -84,7 +84,14 @@ export function redactUrl(url: string): string {
 }
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
-  return isPostgresUrl(opts.url) ? openPostgres(opts.url, opts) : openPglite(opts);
+  if (isPostgresUrl(opts.url)) return openPostgres(opts.url, opts);
+  if (opts.url) {
+    throw new DatabaseUnavailableError(
+      redactUrl(opts.url),
+      new Error('DATABASE_URL 必须是 postgres:// 或 postgresql:// 开头的地址 (only PostgreSQL URLs are supported)'),
+    );
+  }
+  return openPglite(opts);
 }
 
 async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Database> {

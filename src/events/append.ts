@@ -41,27 +41,56 @@ export interface AppendOptions {
  * appenders until commit).
  */
 export async function appendEvent(db: Db, event: NewEvent, opts: AppendOptions = {}): Promise<StoredEvent> {
-  for (const [name, v] of [['type', event.type], ['actor', event.actor]] as const) {
-    if (!v || v.includes('\u0000')) throw new TypeError(`appendEvent: ${name} must be a non-empty string`);
-  }
-  const payload = normalizeJson(event.payload ?? {}) as JsonValue;
-  const at = new Date((opts.now ?? (() => new Date()))().getTime());
-  const subjectType = event.subject?.type ?? null;
-  const subjectId = event.subject?.id ?? null;
+  const [stored] = await appendEvents(db, [event], opts);
+  return stored;
+}
+
+/**
+ * Appends several events in order under one lock and one transaction (e.g. one per record of a
+ * package), in batches of 500 rows per INSERT. All or none are appended.
+ */
+export async function appendEvents(db: Db, list: readonly NewEvent[], opts: AppendOptions = {}): Promise<StoredEvent[]> {
+  const clock = opts.now ?? (() => new Date());
+  const contents = list.map((event) => {
+    for (const [name, v] of [['type', event.type], ['actor', event.actor]] as const) {
+      if (typeof v !== 'string' || !v || v.includes('\u0000')) {
+        throw new TypeError(`appendEvent: ${name} must be a non-empty string without U+0000`);
+      }
+    }
+    return {
+      at: new Date(clock().getTime()),
+      type: event.type,
+      actor: event.actor,
+      subjectType: event.subject?.type ?? null,
+      subjectId: event.subject?.id ?? null,
+      payload: normalizeJson(event.payload ?? {}) as JsonValue,
+    };
+  });
+  if (contents.length === 0) return [];
 
   return db.transaction(async (tx) => {
     const [head] = await tx.select().from(eventChainHead).where(eq(eventChainHead.id, 1)).for('update');
     if (!head) throw new Error('appendEvent: event_chain_head is missing (database not migrated?)');
-    const content = { at, type: event.type, actor: event.actor, subjectType, subjectId, payload };
-    const hash = eventHash(head.hash, content);
-    const [row] = await tx
-      .insert(events)
-      .values({ ...content, prevHash: head.hash, hash })
-      .returning({ seq: events.seq });
+    const stored: StoredEvent[] = [];
+    let prevHash = head.hash;
+    for (let i = 0; i < contents.length; i += 500) {
+      const batch = contents.slice(i, i + 500).map((c) => {
+        const hash = eventHash(prevHash, c);
+        const row = { ...c, prevHash, hash };
+        prevHash = hash;
+        return row;
+      });
+      // Identity values are handed out in VALUES order within one INSERT, and the head lock keeps
+      // other appenders out, so seq order is chain order.
+      const seqs = await tx.insert(events).values(batch).returning({ seq: events.seq });
+      seqs.sort((a, b) => a.seq - b.seq);
+      batch.forEach((row, j) => stored.push({ seq: seqs[j].seq, ...row }));
+    }
+    const last = stored[stored.length - 1];
     await tx
       .update(eventChainHead)
-      .set({ lastSeq: row.seq, count: head.count + 1, hash })
+      .set({ lastSeq: last.seq, count: head.count + stored.length, hash: last.hash })
       .where(eq(eventChainHead.id, 1));
-    return { seq: row.seq, ...content, prevHash: head.hash, hash };
+    return stored;
   });
 }

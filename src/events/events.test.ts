@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, rowsOf, type Db } from '../db/index.ts';
 import { describeEachDatabase } from '../db/testing.ts';
-import { appendEvent, eventHash, GENESIS_HASH, listEvents, verifyEventLog } from './index.ts';
+import { appendEvent, appendEvents, eventHash, GENESIS_HASH, listEvents, verifyEventLog } from './index.ts';
 
 async function appendSome(db: Db, n: number, from = 0) {
   const out = [];
@@ -143,6 +143,20 @@ describeEachDatabase('event log', (t) => {
     const committed = await db.transaction(async (tx) => appendEvent(tx, { type: 'x.y', actor: 'system' }));
     expect(committed.seq).toBeGreaterThan(1); // the rolled-back seq is a gap, not a break
     expect(await verifyEventLog(db)).toMatchObject({ ok: true, count: 2 });
+  });
+
+  it('appends a batch in order under one lock, all or nothing', async () => {
+    const { db } = await t.open();
+    await appendSome(db, 1);
+    const many = Array.from({ length: 1203 }, (_, i) => ({ type: 'record.archived', actor: 'system', payload: { i } }));
+    const stored = await appendEvents(db, many);
+    expect(stored.map((e) => (e.payload as { i: number }).i)).toEqual(many.map((_, i) => i));
+    for (let i = 1; i < stored.length; i++) {
+      expect(stored[i].seq).toBeGreaterThan(stored[i - 1].seq);
+      expect(stored[i].prevHash).toBe(stored[i - 1].hash);
+    }
+    await expect(appendEvents(db, [{ type: 'ok', actor: 'system' }, { type: 'bad', actor: '' }])).rejects.toThrow(/actor/);
+    expect(await verifyEventLog(db, { pageSize: 500 })).toMatchObject({ ok: true, count: 1204, lastHash: stored[1202].hash });
   });
 
   it('refuses values that could not verify', async () => {
