@@ -77,12 +77,28 @@ export function sm2Z(point: Uint8Array, userId: string): Uint8Array {
   return sm2.getZ(hex(point), userId);
 }
 
+// Precomputed multiples of signers' public points: a package's files share a few signers, and
+// the point multiplication is most of an SM2 verification.
+type Sm2Point = ReturnType<typeof sm2.precomputePublicKey>;
+const sm2Points = new Map<string, Sm2Point>();
+
+function sm2Point(point: Uint8Array): Sm2Point {
+  const key = hex(point);
+  let p = sm2Points.get(key);
+  if (!p) {
+    p = sm2.precomputePublicKey(key, 4);
+    if (sm2Points.size >= 64) sm2Points.clear();
+    sm2Points.set(key, p);
+  }
+  return p;
+}
+
 /** Verifies an SM2 signature given e = SM3(Z ‖ M). */
 export function verifySm2Prehashed(e: Uint8Array, sig: Uint8Array, point: Uint8Array): boolean {
   const rs = decodeEcSignature(sig, SM2_N);
   if (!rs) return false;
   try {
-    return sm2.doVerifySignature(e, pad32(rs.r) + pad32(rs.s), hex(point), { der: false, hash: false });
+    return sm2.doVerifySignature(e, pad32(rs.r) + pad32(rs.s), sm2Point(point), { der: false, hash: false });
   } catch {
     return false;
   }

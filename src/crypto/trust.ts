@@ -51,6 +51,10 @@ export interface SkippedTrustFile {
 }
 
 const MAX_DEPTH = 8;
+// Bounds on attacker-supplied certificates (a seal may carry any number with the same names).
+const MAX_POOL = 32;
+const MAX_SIGNATURE_CHECKS = 64;
+const SIGNATURE_CACHE_SIZE = 4096;
 
 // Certificate signature algorithms accepted on a chain; SHA-1 and MD5 are not.
 const CERT_SIG_ALGS = new Set<string>([
@@ -102,13 +106,29 @@ export function createTrustStore(caCertificates: readonly Uint8Array[], options:
   const helpers = (options.intermediates ?? []).map(tryParseCertificate).filter((c): c is CertInfo => c !== undefined);
   const revoked = new Set((options.revoked ?? []).map(normaliseSerial).filter((s) => s.length > 0));
 
+  // Issuer signatures already checked (cert→issuer fingerprints): a package holds many files signed
+  // with the same certificate; only validity at each signing time differs.
+  const checked = new Map<string, boolean | 'unsupported'>();
+  const signedByCached = (cert: CertInfo, issuer: CertInfo) => {
+    const key = `${cert.fingerprint256}>${issuer.fingerprint256}`;
+    let v = checked.get(key);
+    if (v === undefined) {
+      v = signedBy(cert, issuer, sm2UserId);
+      if (checked.size >= SIGNATURE_CACHE_SIZE) checked.clear();
+      checked.set(key, v);
+    }
+    return v;
+  };
+
   const isRevoked = (c: CertInfo) =>
     revoked.has(c.serial) || revoked.has(normaliseSerial(c.fingerprint256)) || revoked.has(normaliseSerial(c.fingerprint1));
 
   function verifyChain(leafDer: Uint8Array, intermediates: readonly Uint8Array[], at: Date): ChainResult {
     const leaf = tryParseCertificate(leafDer);
     if (!leaf) return { ok: false, status: 'malformed', detail: '签名证书无法解析 (certificate cannot be parsed)' };
-    const pool = [...intermediates.map(tryParseCertificate).filter((c): c is CertInfo => c !== undefined), ...helpers];
+    const given = intermediates.slice(0, MAX_POOL).map(tryParseCertificate).filter((c): c is CertInfo => c !== undefined);
+    const pool = [...given, ...helpers];
+    let budget = MAX_SIGNATURE_CHECKS;
     let why = `${who(leaf)} 的签发者 ${leaf.issuer} 不在信任库中 (issuer not in the trust store)`;
 
     const build = (path: CertInfo[]): CertInfo[] | undefined => {
@@ -117,12 +137,16 @@ export function createTrustStore(caCertificates: readonly Uint8Array[], options:
       if (path.length > MAX_DEPTH) return undefined;
       const candidates = [...anchors, ...pool].filter(
         (c) =>
-          sameName(c.subjectDer, cert.issuerDer) &&
+          sameName(c.subjectDer, cert.issuerDer, c.subject, cert.issuer) &&
           !path.some((p) => p.fingerprint256 === c.fingerprint256) &&
           !(cert.authorityKeyId && c.subjectKeyId && cert.authorityKeyId !== c.subjectKeyId),
       );
       for (const issuer of candidates) {
-        const signed = signedBy(cert, issuer, sm2UserId);
+        if (budget-- <= 0) {
+          why = '证书路径候选过多 (too many candidate certificates)';
+          return undefined;
+        }
+        const signed = signedByCached(cert, issuer);
         if (signed === 'unsupported') {
           why = `${who(cert)} 的证书签名算法不受支持 (unsupported certificate signature algorithm ${cert.cert.signatureAlgorithm.algorithmId})`;
           continue;

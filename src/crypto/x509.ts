@@ -1,5 +1,5 @@
 // Certificates: PEM/DER decoding and the facts signature and chain checks need (parsed with pkijs).
-import { X509Certificate, createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID } from './oids.ts';
@@ -163,12 +163,25 @@ export function parseCertificate(der: Uint8Array): CertInfo {
   };
 }
 
+// Parsed certificates by DER: a package's files are mostly signed with the same few certificates,
+// and parsing (pkijs) costs about 2 ms each. Bounded; entries are immutable.
+const parsed = new Map<string, CertInfo | null>();
+const PARSED_CACHE_SIZE = 512;
+
+/** parseCertificate, memoised, and undefined instead of throwing. */
 export function tryParseCertificate(der: Uint8Array): CertInfo | undefined {
-  try {
-    return parseCertificate(der);
-  } catch {
-    return undefined;
+  const key = Buffer.from(der).toString('base64');
+  let c = parsed.get(key);
+  if (c === undefined) {
+    try {
+      c = parseCertificate(new Uint8Array(der));
+    } catch {
+      c = null;
+    }
+    if (parsed.size >= PARSED_CACHE_SIZE) parsed.clear();
+    parsed.set(key, c);
   }
+  return c ?? undefined;
 }
 
 /** Every certificate in PEM text (several blocks allowed) or a single DER certificate. */
@@ -183,19 +196,10 @@ export function nodePublicKey(info: CertInfo): KeyObject {
   return createPublicKey({ key: Buffer.from(info.spki), format: 'der', type: 'spki' });
 }
 
-/** Node's own view, for cross-checks in tests and for printing. */
-export function nodeCertificate(info: CertInfo): X509Certificate {
-  return new X509Certificate(info.der);
-}
-
-/** Same bytes, or failing that the same normalised text (some CAs re-encode string types). */
-export function sameName(a: Uint8Array, b: Uint8Array): boolean {
+/** Same bytes, or failing that the same text ignoring case and spacing (some CAs re-encode string types). */
+export function sameName(a: CertInfo['subjectDer'], b: CertInfo['issuerDer'], aText?: string, bText?: string): boolean {
   if (Buffer.from(a).equals(Buffer.from(b))) return true;
-  try {
-    const x = new pkijs.RelativeDistinguishedNames({ schema: parseDer(a) });
-    const y = new pkijs.RelativeDistinguishedNames({ schema: parseDer(b) });
-    return x.isEqual(y);
-  } catch {
-    return false;
-  }
+  if (aText === undefined || bText === undefined) return false;
+  const norm = (t: string) => t.toLowerCase().replace(/\s+/g, ' ').trim();
+  return norm(aText) === norm(bText);
 }
