@@ -1,6 +1,6 @@
 // OFD packages built with yazl in the GB/T 33190 layout: valid, without Document.xml, encrypted,
 // with two DocBody, with a broken page, with an unsafe name; read from memory and by range.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeOfd, sampleFile, tempDir, writeZip } from '../../test/fixtures/formats/make.ts';
@@ -18,6 +18,18 @@ beforeAll(async () => {
   const zip = new yazl.ZipFile();
   zip.addBuffer(Buffer.from('<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"><ofd:DocBody><ofd:DocRoot>../../etc/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>'), 'OFD.xml');
   await writeZip(zip, p('escape.ofd'));
+  // An entry name escaping the package: written as 'aa/evil.xml', then renamed in both headers.
+  const evil = new yazl.ZipFile();
+  evil.addBuffer(Buffer.from('<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"/>'), 'OFD.xml');
+  evil.addBuffer(Buffer.from('<x/>'), 'aa/evil.xml');
+  await writeZip(evil, p('evil.ofd'));
+  const bytes = readFileSync(p('evil.ofd'));
+  writeFileSync(p('evil.ofd'), Buffer.from(bytes.toString('latin1').replaceAll('aa/evil.xml', '../evil.xml'), 'latin1'));
+  // A page that inflates far beyond its compressed size (a small zip bomb).
+  const bomb = new yazl.ZipFile();
+  bomb.addBuffer(Buffer.from('<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>'), 'OFD.xml');
+  bomb.addBuffer(Buffer.concat([Buffer.from('<ofd:Document xmlns:ofd="http://www.ofdspec.org/2016"><!--'), Buffer.alloc(8 * 1024 * 1024, 0x20), Buffer.from('--></ofd:Document>')]), 'Doc_0/Document.xml');
+  await writeZip(bomb, p('bomb.ofd'));
   writeFileSync(p('garbage.ofd'), Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(200, 7)]));
 });
 afterAll(() => tmp.remove());
@@ -72,6 +84,22 @@ describe('OFD', () => {
     const r = await checkReadability(await sampleFile(p('escape.ofd')));
     expect(r).toMatchObject({ ok: false, item: '3-4' });
     expect(!r.ok && r.reason).toContain('不安全');
+  });
+
+  it('an entry name escaping the package makes the OFD unreadable (no path escapes)', async () => {
+    const s = await sampleFile(p('evil.ofd'));
+    const r = await checkReadability(s, { detected: { format: 'OFD', mime: 'application/ofd', kind: 'document' } });
+    expect(r).toMatchObject({ ok: false, item: '3-4' });
+    expect(!r.ok && r.reason).toMatch(/\.\./);
+  });
+
+  it('an entry inflating beyond the ratio or size cap is refused', async () => {
+    const ratio = await checkReadability(await sampleFile(p('bomb.ofd')));
+    expect(!ratio.ok && ratio.reason).toMatch(/compression ratio/);
+    const size = await checkReadability(await sampleFile(p('valid.ofd')), { zipLimits: { maxEntries: 100, maxEntryBytes: 100, maxRatio: 500 } });
+    expect(!size.ok && size.reason).toMatch(/too large|beyond/);
+    const count = await checkReadability(await sampleFile(p('valid.ofd')), { zipLimits: { maxEntries: 2, maxEntryBytes: 1 << 20, maxRatio: 500 } });
+    expect(!count.ok && count.reason).toMatch(/too many entries/);
   });
 
   it('a damaged zip declared as OFD fails readability instead of throwing', async () => {

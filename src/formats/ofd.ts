@@ -19,7 +19,8 @@ export type OfdAnalysis =
 
 export function analyzeOfd(sample: FileSample, options: OfdOptions = {}): Promise<OfdAnalysis> {
   const maxPages = options.maxPages ?? 1000;
-  return memo(sample, `ofd:${maxPages}`, () => runOfd(byteSource(sample), maxPages, options.zipLimits ?? DEFAULT_ZIP_LIMITS));
+  const limits = options.zipLimits ?? DEFAULT_ZIP_LIMITS;
+  return memo(sample, `ofd:${maxPages}:${JSON.stringify(limits)}`, () => runOfd(byteSource(sample), maxPages, limits));
 }
 
 async function runOfd(source: ByteSource, maxPages: number, limits: ZipLimits): Promise<OfdAnalysis> {
