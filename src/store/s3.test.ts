@@ -1,5 +1,6 @@
 // The S3 store against a real s3rver over HTTP: the shared contract, a server that drops uploads
 // mid-way (through a TCP proxy), a server that is down, and bucket handling.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
@@ -12,29 +13,51 @@ import { digestsOf, expectStoreError, listAll, readAll, streamOf, testObjectStor
 import { contentKey } from './keys.ts';
 import { openStore, type OpenStoreOptions } from './index.ts';
 
-const require = createRequire(import.meta.url);
-const S3rver = require('s3rver');
-
 const BUCKET = 'dangan-test';
 const CREDS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const MB = 1024 * 1024;
 
+// s3rver runs in its own process: it signs ListObjectsV2 continuation tokens with DES, which
+// Node 24's OpenSSL 3 offers only with --openssl-legacy-provider (and paging is worth testing).
+const S3RVER_MAIN = `
+const S3rver = require(process.argv[1]);
+const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: process.argv[2],
+  configureBuckets: [{ name: process.argv[3] }] });
+server.run().then(({ port }) => console.log('PORT ' + port));
+process.on('SIGTERM', () => server.close().then(() => process.exit(0)));
+`;
+
 let dir: string;
-let server: { run(): Promise<{ port: number }>; close(): Promise<void> };
+let child: ChildProcess;
 let endpoint: string;
 let raw: S3Client;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dangan-s3rver-'));
-  server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: BUCKET }] });
-  const { port } = await server.run();
+  const main = createRequire(import.meta.url).resolve('s3rver');
+  child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', S3RVER_MAIN, main, dir, BUCKET], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /PORT (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`s3rver exited (${code}) before listening`)));
+  });
   endpoint = `http://127.0.0.1:${port}`;
   raw = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDS });
 });
 
 afterAll(async () => {
   raw?.destroy();
-  await server?.close();
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -183,6 +206,16 @@ describe('s3 store specifics', () => {
     const h = await raw.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${prefix}/x` }));
     expect(h.Metadata).toEqual({ sha256: r.sha256, sm3: r.sm3 });
     expect(r.sm3).toBe('66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0'); // GB/T 32905 vector
+    await store.close();
+  });
+
+  it('lists page by page', async () => {
+    const store = openStore(`s3://${BUCKET}/pages-${randomUUID()}`, { name: 'p', s3: s3Options({ listPageSize: 2 }) });
+    const keys = ['k/1', 'k/2', 'k/3', 'k/4', 'k/5'];
+    for (const key of keys) await store.put([Buffer.from(key)], { key });
+    await store.put([Buffer.from('content')]); // a content key between them
+    expect((await listAll(store, 'k/')).map((o) => o.key)).toEqual(keys);
+    expect(await listAll(store)).toHaveLength(6);
     await store.close();
   });
 

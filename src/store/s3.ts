@@ -45,6 +45,8 @@ export interface S3StoreOptions {
   queueSize?: number;
   /** Objects up to this size are moved from their temporary key with one CopyObject (the S3 limit is 5 GiB); larger ones are re-streamed through the service. */
   copyLimit?: number;
+  /** Keys per ListObjectsV2 page; default 1000 (the S3 maximum). */
+  listPageSize?: number;
   /** Attempts per request (first try included); default 3. */
   maxAttempts?: number;
   /** Milliseconds to open a connection; default 5000. */
@@ -307,7 +309,9 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
     let token: string | undefined;
     do {
       const r = await send(`列出对象 (list) ${prefix}`, () =>
-        client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: basePrefix + prefix, ContinuationToken: token })),
+        client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: basePrefix + prefix, ContinuationToken: token, MaxKeys: opts.listPageSize }),
+        ),
       );
       for (const o of r.Contents ?? []) {
         const key = (o.Key ?? '').slice(basePrefix.length);
