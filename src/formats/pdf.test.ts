@@ -107,6 +107,16 @@ describe('PDF readability (GD-3-4) and encryption (GD-3-8)', () => {
     expect(!skipped.ok && skipped.reason).toMatch(/too large to open/);
   });
 
+  it('a failing range opener gives a reason, not a hang or an exception', async () => {
+    const s = await sampleFile(p('big.pdf'), { maxBuffered: 4096, headSize: 4096, tailSize: 4096 });
+    s.openRange = async () => {
+      throw new Error('store unavailable');
+    };
+    const r = await checkReadability(s, { timeoutMs: 10_000 });
+    expect(r).toMatchObject({ ok: false, item: '3-4' });
+    expect(!r.ok && r.reason).toContain('store unavailable');
+  });
+
   it('maxPages bounds the pages loaded', async () => {
     const a = await analyzePdf(await sampleFile(p('big.pdf')), { maxPages: 5 });
     expect(a).toMatchObject({ opened: true, pages: 60, pagesChecked: 5 });
