@@ -1,9 +1,9 @@
 // Trust store and chain verification against a PKI made by the openssl CLI (RSA, EC P-256, SM2).
-import { mkdtempSync, rmSync, mkdirSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, copyFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePki, type Pki, type PkiAlg } from '../../test/fixtures/crypto/openssl-pki.ts';
+import { makePki, openssl, type Pki, type PkiAlg } from '../../test/fixtures/crypto/openssl-pki.ts';
 import { createTrustStore, loadTrustStore, type TrustStore } from './trust.ts';
 import { parseCertificate, readCertificates } from './x509.ts';
 
@@ -101,6 +101,25 @@ describe('verifyChain refusals', () => {
     expect(byFp.verifyChain(leaf.der, [int.der], NOW)).toMatchObject({ ok: false, status: 'revoked' });
     const other = createTrustStore(roots, { revoked: ['ffff'] });
     expect(other.verifyChain(leaf.der, [int.der], NOW).ok).toBe(true);
+  });
+
+  it('stays bounded and still finds the path among many same-name decoy CAs', () => {
+    const d = join(dir, 'decoys');
+    mkdirSync(d);
+    const decoys: Uint8Array[] = [];
+    for (let i = 0; i < 40; i++) {
+      openssl(['genpkey', '-algorithm', 'SM2', '-out', `d${i}.key`], d);
+      openssl(['req', '-x509', '-new', '-key', `d${i}.key`, '-sm3', '-sigopt', 'distid:1234567812345678', '-subj', '/CN=Dangan Test Root SM2',
+        '-days', '30', '-addext', 'basicConstraints=critical,CA:true', '-out', `d${i}.pem`], d);
+      decoys.push(der(readFileSync(join(d, `d${i}.pem`), 'utf8')));
+    }
+    // The forged leaf has no authorityKeyIdentifier, so every decoy needs an SM2 signature check.
+    const started = Date.now();
+    expect(store.verifyChain(der(pki.forgedSm2Leaf.certPem), decoys, NOW)).toMatchObject({ ok: false, status: 'untrusted' });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const a = pki.alg.sm2;
+    const r = store.verifyChain(der(a.leaf.certPem), [...decoys.slice(0, 5), der(a.intermediate.certPem)], NOW);
+    expect(r.ok).toBe(true);
   });
 
   it('reports garbage as malformed', () => {
