@@ -238,6 +238,7 @@ export function testObjectStore(driver: string, make: () => Promise<StoreHarness
       // The content-key area is written only by content.
       await expectStoreError(store.put([Buffer.from('x')], { key: contentKey('a'.repeat(64)) }), 'invalid_key');
       await expectStoreError(store.put([Buffer.from('x')], { expectedSha256: 'not-hex' }), 'invalid_key');
+      await expect(store.put([Buffer.from('x')], { expectedSize: -1 })).rejects.toThrow(TypeError);
       expect(await listAll(store)).toEqual([]);
     });
 

@@ -27,6 +27,9 @@ export interface PutSteps {
 export async function putDurably(store: string, source: PutSource, o: PutOptions, steps: PutSteps): Promise<PutResult> {
   if (o.key !== undefined) assertPutKey(store, o.key);
   const sha256 = o.expectedSha256 === undefined ? undefined : normalizeSha256(store, o.expectedSha256);
+  if (o.expectedSize !== undefined && !(Number.isSafeInteger(o.expectedSize) && o.expectedSize >= 0)) {
+    throw new TypeError(`put: expectedSize must be a whole number of bytes, got ${o.expectedSize}`);
+  }
   const m = meter(store, source, { sha256, size: o.expectedSize, signal: o.signal });
   await steps.ensure();
 
