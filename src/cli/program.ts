@@ -48,7 +48,8 @@ export function buildProgram(io: CliIo): Command {
   sub(program.command('serve'))
     .description('run the HTTP API, the web UI and the background workers in one process')
     .option('--port <n>', 'port to listen on (default DANGAN_PORT or 8080)')
-    .action(async (opts: { port?: string }) => {
+    .option('--with-sample', 'check the bundled sample package at start-up (what `npm start` does)')
+    .action(async (opts: { port?: string; withSample?: boolean }) => {
       const { serve } = await import('./serve.ts');
       await serve(io, opts);
     });

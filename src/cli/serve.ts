@@ -3,10 +3,12 @@ import { serve as listen } from '@hono/node-server';
 import { loadConfig } from '../config/index.ts';
 import { createApp } from '../http/app.ts';
 import { CliError, type CliIo } from './io.ts';
-import { VERSION } from './version.ts';
+import { TOOL_NAME, VERSION } from './version.ts';
+import { checkSample } from './sample.ts';
+import type { Runtime } from './runtime.ts';
 import { createLogger, openRuntime } from './runtime.ts';
 
-export async function serve(io: CliIo, opts: { port?: string }): Promise<void> {
+export async function serve(io: CliIo, opts: { port?: string; withSample?: boolean }): Promise<void> {
   const config = loadConfig(io.env, io.cwd);
   const port = opts.port === undefined ? config.port : Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`dangan serve: --port expects a port number from 0 to 65535, got ${opts.port}`);
@@ -18,6 +20,7 @@ export async function serve(io: CliIo, opts: { port?: string }): Promise<void> {
     const server = listen({ fetch: app.fetch, port, hostname: '0.0.0.0' }, (info) => {
       logger.info({ port: info.port, database: runtime.database.kind, store: runtime.primary.location, backups: runtime.backups.map((b) => b.location) }, 'dangan 服务已启动 (listening)');
       io.err(`dangan: 服务已启动 http://localhost:${info.port}/healthz (database: ${runtime.database.kind}, store: ${runtime.primary.location})\n`);
+      if (opts.withSample) void showSample(io, runtime);
     });
     server.on('error', (e: NodeJS.ErrnoException) => {
       void runtime.close().finally(() =>
@@ -36,4 +39,13 @@ export async function serve(io: CliIo, opts: { port?: string }): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+}
+
+/** `npm start`: shows a newcomer the four-property check of the bundled sample package. */
+async function showSample(io: CliIo, runtime: Runtime): Promise<void> {
+  try {
+    io.err(await checkSample(runtime, { name: TOOL_NAME, version: VERSION }));
+  } catch (e) {
+    runtime.logger.error({ err: e }, 'sample check failed');
+  }
 }
