@@ -2,7 +2,7 @@
 // resolution they declare — JFIF density, EXIF/TIFF X/YResolution with ResolutionUnit, PNG pHYs —
 // for the 数字化 profile (GD-1-5). Small hand-written parsers over a ByteSource.
 import { createInflate, crc32 } from 'node:zlib';
-import { byteSource, memo, type ByteSource } from './source.ts';
+import { Broken, byteSource, memo, need, Unreachable, type ByteSource } from './source.ts';
 import { fail, pass, skip, type FormatCheckResult } from './result.ts';
 import type { FileSample } from './sample.ts';
 
@@ -21,22 +21,12 @@ export interface ImageInfo {
   [k: string]: unknown;
 }
 
-/** Thrown inside the parsers for a structural problem; turned into a reason. */
-class Broken extends Error {}
-/** Thrown when bytes the check needs cannot be reached (too large, no range opener). */
-class Unreachable extends Error {}
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 const u16 = (b: Uint8Array, o: number, le = false): number => (le ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1]);
 const u32 = (b: Uint8Array, o: number, le = false): number =>
   le ? (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16)) + b[o + 3] * 0x1000000 : b[o] * 0x1000000 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
 
-async function need(src: ByteSource, start: number, length: number, what: string): Promise<Uint8Array> {
-  if (start + length > src.size) throw new Broken(`${what}超出文件末尾（file cut short）`);
-  const b = await src.read(start, start + length);
-  if (b === undefined) throw new Unreachable(what);
-  return b;
-}
 
 // ---------------------------------------------------------------- TIFF / EXIF
 

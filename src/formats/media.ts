@@ -1,19 +1,11 @@
 // Audio and video structure: MP3 (ID3 tags, then consecutive valid MPEG audio frames), WAV
 // (RIFF/WAVE with fmt and data chunks inside the file), MP4 (ftyp first, a moov box with mvhd,
 // top-level boxes ending within the file; moov may sit at the end). Header walking over a ByteSource.
-import { byteSource, type ByteSource } from './source.ts';
+import { Broken, byteSource, need, Unreachable, type ByteSource } from './source.ts';
 import { fail, pass, skip, type FormatCheckResult } from './result.ts';
 import type { FileSample } from './sample.ts';
 
-class Broken extends Error {}
-class Unreachable extends Error {}
 
-async function need(src: ByteSource, start: number, length: number, what: string): Promise<Uint8Array> {
-  if (start + length > src.size) throw new Broken(`${what}超出文件末尾（file cut short）`);
-  const b = await src.read(start, start + length);
-  if (b === undefined) throw new Unreachable(what);
-  return b;
-}
 
 const u32be = (b: Uint8Array, o: number): number => b[o] * 0x1000000 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
 const u32le = (b: Uint8Array, o: number): number => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16)) + b[o + 3] * 0x1000000;

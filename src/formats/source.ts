@@ -31,6 +31,19 @@ export function byteSource(sample: FileSample): ByteSource {
   };
 }
 
+/** A structural problem found by a parser; becomes a GD-3-4 reason. */
+export class Broken extends Error {}
+/** Bytes a parser needs cannot be reached (too large to keep, no range opener); becomes a skip. */
+export class Unreachable extends Error {}
+
+/** Exactly `length` bytes at `start`, or Broken when the file ends first, Unreachable when not kept. */
+export async function need(src: ByteSource, start: number, length: number, what: string): Promise<Uint8Array> {
+  if (start + length > src.size) throw new Broken(`${what}超出文件末尾（file cut short）`);
+  const b = await src.read(start, start + length);
+  if (b === undefined) throw new Unreachable(what);
+  return b;
+}
+
 /** Caches one analysis per sample and key, so readability and encryption checks share a parse. */
 const cache = new WeakMap<FileSample, Map<string, Promise<unknown>>>();
 
