@@ -21,12 +21,10 @@ export interface ImageInfo {
   [k: string]: unknown;
 }
 
-
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 const u16 = (b: Uint8Array, o: number, le = false): number => (le ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1]);
 const u32 = (b: Uint8Array, o: number, le = false): number =>
   le ? (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16)) + b[o + 3] * 0x1000000 : b[o] * 0x1000000 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
-
 
 // ---------------------------------------------------------------- TIFF / EXIF
 

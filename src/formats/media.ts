@@ -5,8 +5,6 @@ import { Broken, byteSource, need, Unreachable, type ByteSource } from './source
 import { fail, pass, skip, type FormatCheckResult } from './result.ts';
 import type { FileSample } from './sample.ts';
 
-
-
 const u32be = (b: Uint8Array, o: number): number => b[o] * 0x1000000 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
 const u32le = (b: Uint8Array, o: number): number => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16)) + b[o + 3] * 0x1000000;
 const u16le = (b: Uint8Array, o: number): number => b[o] | (b[o + 1] << 8);
