@@ -155,7 +155,7 @@ async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
     try {
       pglite = await PGlite.create({ dataDir: dir, extensions: { pg_trgm } });
     } catch (e) {
-      throw new DataDirError(dir, e);
+      throw new DataDirError(dir, e, '嵌入式数据库 %s 无法打开 (cannot open the embedded database)');
     }
     const db = drizzlePglite(pglite, { schema }) as unknown as Db;
     if (opts.migrate !== false) {

@@ -24,13 +24,13 @@ export class DatabaseBusyError extends Error {
   }
 }
 
-/** The data directory cannot be created or written. */
+/** The data directory cannot be created or written (or the embedded database in it cannot be opened). */
 export class DataDirError extends Error {
   override readonly name = 'DataDirError';
   readonly path: string;
-  constructor(path: string, cause: unknown) {
-    const code = (cause as NodeJS.ErrnoException)?.code ?? String(cause);
-    super(`数据目录 ${path} 无法创建或写入 (data directory is not writable: ${code})`, { cause });
+  constructor(path: string, cause: unknown, what = '数据目录 %s 无法创建或写入 (data directory is not writable)') {
+    const code = (cause as NodeJS.ErrnoException)?.code ?? (cause instanceof Error ? cause.message : String(cause));
+    super(`${what.replace('%s', path)}: ${code}`, { cause });
     this.path = path;
   }
 }
