@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID, SM2_DEFAULT_USER_ID, hashByOid, type HashName } from './oids.ts';
-import { rsaDigestMismatch, schemeFitsKey, schemeName, verifyData, verifyPrehashed, type SigScheme } from './primitives.ts';
+import { rsaDigestMismatch, schemeName, verifyData, verifyPrehashed, type SigScheme } from './primitives.ts';
 import { result, summarise, type SignatureResult } from './result.ts';
 import type { TrustStore } from './trust.ts';
 import { hex, looksLikePem, parseDer, pemBlocks, serialHex, tryParseCertificate, type CertInfo } from './x509.ts';
@@ -143,7 +143,6 @@ function verifySigner(
   if (!digestAlg) return result('unsupported_algorithm', `摘要算法 ${si.digestAlgorithm.algorithmId}`, base);
   const scheme = schemeOf(si, signer, digestAlg, userId);
   if (typeof scheme === 'string') return result('unsupported_algorithm', scheme, base);
-  if (!schemeFitsKey(scheme, signer)) return result('unsupported_algorithm', undefined, base);
   base.algorithm = schemeName(scheme);
 
   // The signing time: the signed attribute when present (it is covered by the signature).

@@ -127,6 +127,17 @@ describe('file signatures: other cases', () => {
     expect((await stream({ ...sigOf('sm2', pki.alg.sm2.leaf), algorithm: 'RSA-SHA256' })).status).toBe('malformed');
   });
 
+  it('values of the wrong type from a parser are malformed, not exceptions', () => {
+    const good = sigOf('rsa', pki.alg.rsa.leaf);
+    const odd = [
+      { ...good, algorithm: 42 },
+      { ...good, value: { '#text': 'x' } },
+      { ...good, signingTime: 20240315 },
+      { ...good, algorithm: '__proto__' },
+    ] as unknown as FileSignature[];
+    for (const sig of odd) expect(['malformed', 'unsupported_algorithm']).toContain(createFileSignatureVerifier(sig, store).finish().status);
+  });
+
   it('a verifier without 签名时间 checks the chain at the handed-in clock', async () => {
     const sig = sigOf('ec', pki.alg.ec.leaf);
     const v = createFileSignatureVerifier(sig, store, { now: new Date('2030-01-01T00:00:00Z') });

@@ -56,7 +56,7 @@ const ALIASES: Record<string, FileSignatureAlgorithm> = {
 
 /** The canonical 签名算法标识 for a written one (case and common aliases tolerated). */
 export function fileSignatureAlgorithm(id: string): FileSignatureAlgorithm | undefined {
-  return ALIASES[id.trim().toUpperCase()];
+  return Object.hasOwn(ALIASES, id.trim().toUpperCase()) ? ALIASES[id.trim().toUpperCase()] : undefined;
 }
 
 /** Strict base64 (whitespace allowed between characters); undefined when it is not. */
@@ -92,6 +92,15 @@ export function createFileSignatureVerifier(
   trust: TrustStore,
   opts: FileVerifyOptions = {},
 ): FileSignatureVerifier {
+  try {
+    return verifierFor(sig, trust, opts);
+  } catch (e) {
+    // Values of the wrong type from a parser, and the like: bad input is a result, not an exception.
+    return fixed(result('malformed', (e as Error).message));
+  }
+}
+
+function verifierFor(sig: FileSignature, trust: TrustStore, opts: FileVerifyOptions): FileSignatureVerifier {
   const algorithm = fileSignatureAlgorithm(sig.algorithm ?? '');
   if (!algorithm) return fixed(result('unsupported_algorithm', `签名算法标识「${sig.algorithm}」`));
   const certDer = decodeBase64(sig.certificate ?? '');
@@ -125,7 +134,13 @@ export function createFileSignatureVerifier(
   let done: SignatureResult | undefined;
 
   const complete = (signatureOk: boolean): SignatureResult => {
-    if (!signatureOk) return result('bad_signature', scheme.kind === 'rsa-pkcs1' ? '签名不是此证书的密钥所签 (not made with this certificate\'s key)' : '文件内容已改动或签名不是此证书的密钥所签 (content changed, or signed with another key)', base);
+    if (!signatureOk) {
+      const detail =
+        scheme.kind === 'rsa-pkcs1'
+          ? '签名不是此证书的密钥所签 (not made with this certificate’s key)'
+          : '文件内容已改动或签名不是此证书的密钥所签 (content changed, or signed with another key)';
+      return result('bad_signature', detail, base);
+    }
     const chain = trust.verifyChain(cert.der, opts.intermediates ?? [], signingTime);
     if (!chain.ok) return result(chain.status, chain.detail, { ...base, chain: chain.chain?.map((c) => c.subject) });
     return result('valid', undefined, { ...base, chain: chain.chain.map((c) => c.subject) });
@@ -146,8 +161,9 @@ export function createFileSignatureVerifier(
         return done;
       }
       const given = digests?.sha256;
+      if (!hash && given !== undefined && !/^[0-9a-fA-F]{64}$/.test(given)) throw new Error('file signature: sha256 must be 64 hex digits');
       // No bytes and no digest: the file is empty.
-      const d = hash ? hash.digest() : given && /^[0-9a-fA-F]{64}$/.test(given) ? Buffer.from(given, 'hex') : createHash('sha256').digest();
+      const d = hash ? hash.digest() : given ? Buffer.from(given, 'hex') : createHash('sha256').digest();
       const ok = verifyPrehashed(scheme, cert, d, value) === true;
       const mismatch = !ok && scheme.kind === 'rsa-pkcs1' ? rsaDigestMismatch(cert, 'sha256', d, value) : undefined;
       done = mismatch ? result('digest_mismatch', mismatch, base) : complete(ok);

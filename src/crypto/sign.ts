@@ -52,27 +52,37 @@ function sm2PrivateScalar(keyPem: string): string {
   return hex(d.valueBlock.valueHexView).padStart(64, '0');
 }
 
-/** A signer for a PEM private key, checked against the certificate's public key. */
-export function pemSigner(keyPem: Pem, cert: CertInfo, sm2UserId = SM2_DEFAULT_USER_ID): RawSigner {
-  const text = pemText(keyPem);
-  if (cert.keyKind === 'sm2') {
-    const d = sm2PrivateScalar(text);
-    const pub = sm2.getPublicKeyFromPrivateKey(d);
-    if (pub.toLowerCase() !== hex(cert.publicPoint!)) throw new Error('sign: the key does not belong to the certificate');
-    const z = sm2Z(cert.publicPoint!, sm2UserId);
-    return {
-      keyKind: 'sm2',
-      sign: (data) => {
-        const e = createHash('sm3').update(z).update(data).digest();
-        return new Uint8Array(Buffer.from(sm2.doSignature(e, d, { der: true, hash: false }), 'hex'));
-      },
-    };
-  }
-  if (cert.keyKind === 'other') throw new Error('sign: unsupported key type');
-  const key: KeyObject = createPrivateKey(text);
+/** The SM2 private scalar (hex) of a PEM key, checked against the certificate. */
+function sm2KeyFor(keyPem: Pem, cert: CertInfo): string {
+  const d = sm2PrivateScalar(pemText(keyPem));
+  if (sm2.getPublicKeyFromPrivateKey(d).toLowerCase() !== hex(cert.publicPoint!))
+    throw new Error('sign: the key does not belong to the certificate');
+  return d;
+}
+
+/** SM2 signature (DER) over e = SM3(Z ‖ M). */
+function sm2SignPrehashed(e: Uint8Array, d: string): Uint8Array {
+  return new Uint8Array(Buffer.from(sm2.doSignature(e, d, { der: true, hash: false }), 'hex'));
+}
+
+/** A Node key for an RSA or P-256 PEM key, checked against the certificate. */
+function nodeKeyFor(keyPem: Pem, cert: CertInfo): KeyObject {
+  if (cert.keyKind !== 'rsa' && cert.keyKind !== 'ec-p256') throw new Error('sign: unsupported key type');
+  const key = createPrivateKey(pemText(keyPem));
   const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
   if (!Buffer.from(spki).equals(Buffer.from(cert.spki))) throw new Error('sign: the key does not belong to the certificate');
-  const kind = cert.keyKind;
+  return key;
+}
+
+/** A signer for a PEM private key, checked against the certificate's public key. */
+export function pemSigner(keyPem: Pem, cert: CertInfo, sm2UserId = SM2_DEFAULT_USER_ID): RawSigner {
+  if (cert.keyKind === 'sm2') {
+    const d = sm2KeyFor(keyPem, cert);
+    const z = sm2Z(cert.publicPoint!, sm2UserId);
+    return { keyKind: 'sm2', sign: (data) => sm2SignPrehashed(createHash('sm3').update(z).update(data).digest(), d) };
+  }
+  const key = nodeKeyFor(keyPem, cert);
+  const kind = cert.keyKind as 'rsa' | 'ec-p256';
   return {
     keyKind: kind,
     sign: (data) => new Uint8Array(nodeSign('sha256', data, kind === 'rsa' ? key : { key, dsaEncoding: 'der' })),
@@ -169,21 +179,17 @@ export async function signFile(
   let value: Uint8Array;
   let algorithm: FileSignatureAlgorithm;
   if (cert.keyKind === 'sm2') {
-    pemSigner(keyPem, cert, userId); // checks the key against the certificate
+    const d = sm2KeyFor(keyPem, cert);
     const hash = createHash('sm3').update(sm2Z(cert.publicPoint!, userId));
     for await (const c of chunks) hash.update(c);
-    const e = hash.digest();
-    value = new Uint8Array(Buffer.from(sm2.doSignature(e, sm2PrivateScalar(pemText(keyPem)), { der: true, hash: false }), 'hex'));
+    value = sm2SignPrehashed(hash.digest(), d);
     algorithm = 'SM2-SM3';
-  } else if (cert.keyKind === 'rsa' || cert.keyKind === 'ec-p256') {
-    pemSigner(keyPem, cert);
+  } else {
+    const key = nodeKeyFor(keyPem, cert);
     const s = createSign('sha256');
     for await (const c of chunks) s.update(c);
-    const key = createPrivateKey(pemText(keyPem));
     value = new Uint8Array(s.sign(cert.keyKind === 'rsa' ? key : { key, dsaEncoding: 'der' }));
     algorithm = cert.keyKind === 'rsa' ? 'RSA-SHA256' : 'ECDSA-SHA256';
-  } else {
-    throw new Error('sign: unsupported key type');
   }
   return {
     algorithm,
