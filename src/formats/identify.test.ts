@@ -75,6 +75,19 @@ describe('text and XML', () => {
     }
   });
 
+  it('a text too big to keep is decoded range by range; a bad byte deep inside fails; no opener is a skip', async () => {
+    const line = Buffer.from('各科室请按时报送归档文件目录。\n');
+    const big = Buffer.concat(Array.from({ length: 40_000 }, () => line));
+    writeFileSync(p('big.txt'), big);
+    const opts = { maxBuffered: 64 * 1024 };
+    expect(await checkReadability(await sampleFile(p('big.txt'), { ...opts, random: true }))).toMatchObject({ ok: true, info: { encoding: 'utf-8' } });
+    const broken = Buffer.from(big);
+    broken[Math.floor(big.length / 2)] = 0xff;
+    writeFileSync(p('big-bad.txt'), broken);
+    expect(await checkReadability(await sampleFile(p('big-bad.txt'), { ...opts, random: true }))).toMatchObject({ ok: false, item: '3-4' });
+    expect(await checkReadability(await sampleFile(p('big.txt'), opts))).toMatchObject({ ok: false, skip: true, item: '3-4' });
+  });
+
   it('text that only mentions script words mid-line stays TXT', async () => {
     expect(await identifyFormat(await sampleFile(p('mention.txt')))).toMatchObject({ format: 'TXT', kind: 'document' });
   });

@@ -19,6 +19,7 @@ beforeAll(() => {
     convert([...img, '-density', String(dpi), '-units', 'PixelsPerInch', `im${dpi}.tif`]);
   }
   convert([...img, '-density', '118', '-units', 'PixelsPerCentimeter', 'cm.jpg']); // 118 dpcm ≈ 299.7 dpi
+  convert([...img, '-interlace', 'JPEG', '-density', '300', '-units', 'PixelsPerInch', 'progressive.jpg']);
   convert([...img, '-interlace', 'PNG', '-density', '300', '-units', 'PixelsPerInch', 'interlaced.png']);
   // EXIF-only resolution: exiftool drops the JFIF segment and writes IFD0 X/YResolution, in inches and in cm.
   convert([...img, 'exif-in.jpg']);
@@ -39,6 +40,8 @@ beforeAll(() => {
   writeFileSync(p('cut.jpg'), jpg.subarray(0, Math.floor(jpg.length / 2)));
   // A phone's motion photo: a video appended after the JPEG's EOI.
   writeFileSync(p('motion.jpg'), Buffer.concat([jpg, readFileSync(p('im300.png'))]));
+  const prog = readFileSync(p('progressive.jpg'));
+  writeFileSync(p('cut-progressive.jpg'), prog.subarray(0, Math.floor(prog.length * 0.8)));
   const tif = readFileSync(p('im300.tif'));
   writeFileSync(p('cut.tif'), tif.subarray(0, Math.floor(tif.length / 3)));
 });
@@ -46,7 +49,7 @@ afterAll(() => tmp.remove());
 
 describe('image identification and readability', () => {
   it.each([
-    ['im300.jpg', 'JPEG'], ['im300.png', 'PNG'], ['im300.tif', 'TIFF'], ['gs300.jpg', 'JPEG'], ['gs150.png', 'PNG'], ['gs300.tif', 'TIFF'], ['interlaced.png', 'PNG'],
+    ['im300.jpg', 'JPEG'], ['im300.png', 'PNG'], ['im300.tif', 'TIFF'], ['gs300.jpg', 'JPEG'], ['gs150.png', 'PNG'], ['gs300.tif', 'TIFF'], ['interlaced.png', 'PNG'], ['progressive.jpg', 'JPEG'],
   ])('%s is %s, allowed, and its header decodes', async (name, format) => {
     const s = await sampleFile(p(name));
     const d = await identifyFormat(s);
@@ -85,7 +88,7 @@ describe('image identification and readability', () => {
     expect(!r.ok && r.reason).toContain('IHDR');
   });
 
-  it.each(['cut.png', 'cut.jpg', 'cut.tif'])('%s (cut short) fails GD-3-4', async (name) => {
+  it.each(['cut.png', 'cut.jpg', 'cut.tif', 'cut-progressive.jpg'])('%s (cut short) fails GD-3-4', async (name) => {
     const r = await checkReadability(await sampleFile(p(name)));
     expect(r).toMatchObject({ ok: false, item: '3-4' });
   });

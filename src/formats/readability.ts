@@ -36,7 +36,7 @@ export async function checkReadability(sample: FileSample, options: ReadabilityO
     if (format === 'JPEG' || format === 'PNG' || format === 'TIFF') return await checkImageReadable(sample, format, options);
     if (format === 'MP3' || format === 'WAV' || format === 'MP4') return await checkMediaReadable(sample, format);
     if (format === 'XML') return checkXmlReadable(sample);
-    if (format === 'TXT') return checkTextReadable(sample);
+    if (format === 'TXT') return await checkTextReadable(sample);
     if (format === 'DOCX' || format === 'XLSX' || format === 'PPTX') return await ooxmlReadable(sample, options.zipLimits);
     return skip('3-4', `没有针对格式 ${format} 的可读性检查（no readability check for this format）`);
   } catch (err) {

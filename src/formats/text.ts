@@ -57,15 +57,29 @@ export function classifyText(text: string): TextKind {
   return 'TXT';
 }
 
-/** GD-3-4 for TXT: the whole file decodes in one encoding (head and tail only when too large to keep). */
-export function checkTextReadable(sample: FileSample): FormatCheckResult {
+/** GD-3-4 for TXT: the whole file decodes in one encoding; big files are decoded range by range. */
+export async function checkTextReadable(sample: FileSample): Promise<FormatCheckResult> {
+  const bad = fail('3-4', '文本无法按 UTF-8、UTF-16 或 GB18030 解码（text does not decode）');
   if (sample.whole) {
     const d = decodeText(sample.whole, false);
-    return d ? pass({ encoding: d.encoding, characters: d.text.length }) : fail('3-4', '文本无法按 UTF-8、UTF-16 或 GB18030 解码（text does not decode）');
+    return d ? pass({ encoding: d.encoding, characters: d.text.length }) : bad;
   }
   const h = decodeText(sample.head, true);
-  if (!h) return fail('3-4', '文本开头无法解码（text does not decode）');
-  return pass({ encoding: h.encoding, partial: true });
+  if (!h) return bad;
+  if (!sample.openRange) return skip('3-4', '文本过大且无法随机读取，只检查了开头（too large to open: only the head was decoded）');
+  const decoder = new TextDecoder(h.encoding, { fatal: true });
+  const step = 1024 * 1024;
+  try {
+    for (let at = 0; at < sample.size; at += step) {
+      const chunk = await sample.openRange(at, Math.min(sample.size, at + step));
+      if ((h.encoding === 'utf-8' || h.encoding === 'gb18030') && chunk.includes(0)) return bad;
+      decoder.decode(chunk, { stream: true });
+    }
+    decoder.decode();
+  } catch {
+    return bad;
+  }
+  return pass({ encoding: h.encoding });
 }
 
 /** GD-3-4 for XML: well-formed, no DOCTYPE/ENTITY. */
