@@ -34,7 +34,7 @@ beforeAll(async () => {
   await makeDocx(p('report.docx'));
   makePdf(p('plain.pdf'));
   copyFileSync(p('report.docx'), p('renamed.pdf'));
-  // A minimal PE header: MZ stub pointing at a PE signature and a COFF header (no Windows toolchain here).
+  // A minimal PE file: an MZ header whose e_lfanew points at a PE signature and a COFF header (no Windows toolchain here).
   const pe = Buffer.alloc(512);
   pe.write('MZ', 0, 'latin1');
   pe.writeUInt32LE(0x80, 0x3c);
