@@ -74,8 +74,9 @@ function nodeKeyFor(keyPem: Pem, cert: CertInfo): KeyObject {
   return key;
 }
 
-/** A signer for a PEM private key, checked against the certificate's public key. */
-export function pemSigner(keyPem: Pem, cert: CertInfo, sm2UserId = SM2_DEFAULT_USER_ID): RawSigner {
+/** A signer for a PEM private key (unencrypted PKCS#8 or SEC1/PKCS#1), checked against the certificate. */
+export function pemSigner(keyPem: Pem, certPem: Pem, sm2UserId = SM2_DEFAULT_USER_ID): RawSigner {
+  const cert = oneCertificate(certPem);
   if (cert.keyKind === 'sm2') {
     const d = sm2KeyFor(keyPem, cert);
     const z = sm2Z(cert.publicPoint!, sm2UserId);
@@ -149,8 +150,7 @@ export function signDetachedCmsWith(content: SignedContent, certPem: Pem, signer
  * SM2) with a PEM key and certificate. SM2 uses SM3 and the GM/T 0009 default user ID.
  */
 export function signDetachedCms(content: SignedContent, keyPem: Pem, certPem: Pem, opts: CmsSignOptions = {}): Uint8Array {
-  const cert = oneCertificate(certPem);
-  return signDetachedCmsWith(content, certPem, pemSigner(keyPem, cert, opts.sm2UserId), opts);
+  return signDetachedCmsWith(content, certPem, pemSigner(keyPem, certPem, opts.sm2UserId), opts);
 }
 
 /** `2024-03-15T10:20:00+08:00`: China Standard Time, as 签名时间 is written. */
