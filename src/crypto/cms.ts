@@ -4,7 +4,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID, SM2_DEFAULT_USER_ID, hashByOid, type HashName } from './oids.ts';
 import { rsaDigestMismatch, schemeName, verifyData, verifyPrehashed, type SigScheme } from './primitives.ts';
-import { result, summarise, type SignatureResult } from './result.ts';
+import { futureSigningTime, result, summarise, type SignatureResult } from './result.ts';
 import type { TrustStore } from './trust.ts';
 import { hex, looksLikePem, parseDer, pemBlocks, serialHex, tryParseCertificate, type CertInfo } from './x509.ts';
 
@@ -187,6 +187,8 @@ function verifySigner(
     }
   }
 
+  const future = futureSigningTime(signingTime, opts.now ?? new Date(), base);
+  if (future) return future;
   const chain = trust.verifyChain(signer.der, certs.filter((c) => c !== signer).map((c) => c.der), signingTime);
   if (!chain.ok) return result(chain.status, chain.detail, { ...base, chain: chain.chain?.map((c) => c.subject) });
   return result('valid', undefined, { ...base, chain: chain.chain.map((c) => c.subject) });

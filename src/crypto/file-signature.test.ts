@@ -138,6 +138,14 @@ describe('file signatures: other cases', () => {
     for (const sig of odd) expect(['malformed', 'unsupported_algorithm']).toContain(createFileSignatureVerifier(sig, store).finish().status);
   });
 
+  it('a 签名时间 after the verification clock is malformed', async () => {
+    const sig = sigOf('rsa', pki.alg.rsa.leaf, undefined, undefined, { signingTime: '2026-01-01T00:00:00Z' });
+    const v = createFileSignatureVerifier(sig, store, { now: new Date('2025-12-31T00:00:00Z') });
+    const r = v.finish({ sha256: digests.sha256 });
+    expect(r.status).toBe('malformed');
+    expect(r.message).toContain('晚于当前时间');
+  });
+
   it('a verifier without 签名时间 checks the chain at the handed-in clock', async () => {
     const sig = sigOf('ec', pki.alg.ec.leaf);
     const v = createFileSignatureVerifier(sig, store, { now: new Date('2030-01-01T00:00:00Z') });

@@ -2,7 +2,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { SM2_DEFAULT_USER_ID } from './oids.ts';
 import { rsaDigestMismatch, sm2Z, verifyPrehashed, verifySm2Prehashed, type SigScheme } from './primitives.ts';
-import { result, summarise, type SignatureResult } from './result.ts';
+import { futureSigningTime, result, summarise, type SignatureResult } from './result.ts';
 import type { TrustStore } from './trust.ts';
 import { tryParseCertificate, type CertInfo } from './x509.ts';
 
@@ -141,6 +141,8 @@ function verifierFor(sig: FileSignature, trust: TrustStore, opts: FileVerifyOpti
           : '文件内容已改动或签名不是此证书的密钥所签 (content changed, or signed with another key)';
       return result('bad_signature', detail, base);
     }
+    const future = futureSigningTime(signingTime, opts.now ?? new Date(), base);
+    if (future) return future;
     const chain = trust.verifyChain(cert.der, opts.intermediates ?? [], signingTime);
     if (!chain.ok) return result(chain.status, chain.detail, { ...base, chain: chain.chain?.map((c) => c.subject) });
     return result('valid', undefined, { ...base, chain: chain.chain.map((c) => c.subject) });

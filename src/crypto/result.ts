@@ -78,3 +78,12 @@ export function label(status: SignatureStatus): string {
 export function result(status: SignatureStatus, detail?: string, extra: Partial<SignatureResult> = {}): SignatureResult {
   return { ok: status === 'valid', status, message: detail ? `${LABEL[status]}：${detail}` : LABEL[status], ...extra };
 }
+
+/** Clocks differ: a signing time up to this far after the verification clock is accepted. */
+export const SIGNING_TIME_SKEW_MS = 10 * 60_000;
+
+/** A result when the signing time lies after the verification clock (beyond the skew), else undefined. */
+export function futureSigningTime(at: Date, now: Date, extra: Partial<SignatureResult>): SignatureResult | undefined {
+  if (at.getTime() <= now.getTime() + SIGNING_TIME_SKEW_MS) return undefined;
+  return result('malformed', `签名时间 ${at.toISOString()} 晚于当前时间 ${now.toISOString()} (signing time in the future)`, extra);
+}

@@ -66,6 +66,7 @@ describe('signDetachedCms (SM2)', () => {
     expect(r.algorithm).toBe('SM2-SM3');
     expect(r.signingTime).toEqual(t);
     expect(verifyDetachedCms(der, { sm3: createDigester().digest().sm3 }, store).status).toBe('digest_mismatch');
+    expect(verifyDetachedCms(der, content, store, { now: new Date(t.getTime() - 3600_000) }).status).toBe('malformed');
     // openssl parses the structure we write.
     writeFileSync(join(dir, 'sm2.p7s'), der);
     const printed = openssl(['cms', '-cmsout', '-print', '-inform', 'DER', '-in', 'sm2.p7s'], dir).toString();
