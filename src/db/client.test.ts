@@ -56,7 +56,8 @@ describeEachDatabase('openDatabase', (t) => {
     await first.ping();
     expect(await appliedMigrations(first.db)).toBe(journal.entries.length);
     expect(await tableNames(first.db)).toEqual([
-      'copies', 'event_chain_head', 'events', 'files', 'records', 'submissions', 'tokens', 'users', 'volumes',
+      'accesses', 'audits', 'copies', 'event_chain_head', 'events', 'files', 'records', 'submissions', 'tokens',
+      'transfers', 'users', 'volumes',
     ]);
     await first.close();
     await first.close();

@@ -2,7 +2,9 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -310,4 +312,84 @@ export const eventChainHead = pgTable(
     hash: text('hash').notNull(),
   },
   (t) => [check('event_chain_head_single_row', sql`${t.id} = 1`)],
+);
+
+export const TRANSFER_STATUSES = ['building', 'stored', 'failed'] as const;
+export const AUDIT_STATUSES = ['running', 'done', 'failed'] as const;
+
+/** 移交: a transfer package built from archived records and stored with its backups. */
+export const transfers = pgTable(
+  'transfers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    status: text('status', { enum: TRANSFER_STATUSES }).notNull().default('building'),
+    fonds: text('fonds').notNull(),
+    year: integer('year'),
+    /** What was asked for (fonds, year, record list…), as given. */
+    selection: jsonb('selection').notNull(),
+    recordCount: integer('record_count'),
+    fileCount: integer('file_count'),
+    totalBytes: bigNumber('total_bytes'),
+    /** The package in the stores (copies rows hold each stored copy). */
+    objectKey: text('object_key'),
+    size: bigNumber('size'),
+    sha256: text('sha256'),
+    sm3: text('sm3'),
+    /** 移交登记表 fields and the four-property report made at transfer. */
+    register: jsonb('register'),
+    report: jsonb('report'),
+    requestedBy: text('requested_by').notNull(),
+    failureReason: text('failure_reason'),
+    createdAt: createdAt(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('transfers_fonds_created_idx').on(t.fonds, t.createdAt),
+    check('transfers_status_check', inList(t.status.name, TRANSFER_STATUSES)),
+  ],
+);
+
+/** A fixity audit run (stage preservation); per-copy results are on copies and in the event log. */
+export const audits = pgTable(
+  'audits',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    status: text('status', { enum: AUDIT_STATUSES }).notNull().default('running'),
+    /** null: every store. */
+    store: text('store'),
+    /** Share of copies to check, in percent (0 < p ≤ 100; fractions allowed). */
+    samplePercent: doublePrecision('sample_percent').notNull().default(100),
+    repair: boolean('repair').notNull().default(false),
+    requestedBy: text('requested_by').notNull(),
+    checked: integer('checked').notNull().default(0),
+    ok: integer('ok').notNull().default(0),
+    missing: integer('missing').notNull().default(0),
+    corrupt: integer('corrupt').notNull().default(0),
+    repaired: integer('repaired').notNull().default(0),
+    errors: integer('errors').notNull().default(0),
+    summary: jsonb('summary'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('audits_started_idx').on(t.startedAt),
+    check('audits_status_check', inList(t.status.name, AUDIT_STATUSES)),
+  ],
+);
+
+/** 利用登记: every delivery of a file's bytes to someone, with the stated purpose. */
+export const accesses = pgTable(
+  'accesses',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recordId: uuid('record_id')
+      .notNull()
+      .references(() => records.id),
+    fileId: uuid('file_id').references(() => files.id),
+    /** 利用目的 as stated. */
+    purpose: text('purpose').notNull(),
+    actor: text('actor').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('accesses_record_at_idx').on(t.recordId, t.at), index('accesses_at_idx').on(t.at)],
 );
