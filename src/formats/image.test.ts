@@ -1,8 +1,9 @@
-// Images made by ImageMagick and ghostscript at 300 and 150 dpi: headers decode, the declared
-// resolution is read (JFIF, EXIF, pHYs, TIFF), broken and truncated files fail, GD-1-5 compares.
-import { readFileSync, writeFileSync } from 'node:fs';
+// Images made by ImageMagick and ghostscript at 300 and 150 dpi (exiftool's are checked in):
+// headers decode, the declared resolution is read (JFIF, EXIF, pHYs, TIFF), broken and truncated
+// files fail, GD-1-5 compares.
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, sampleFile, tempDir } from '../../test/fixtures/formats/make.ts';
+import { fixture, run, sampleFile, tempDir } from '../../test/fixtures/formats/make.ts';
 import { checkReadability, checkScanResolution, identifyFormat, imageResolution, isFormatAllowed, formatMatches } from './index.ts';
 
 const tmp = tempDir();
@@ -21,11 +22,9 @@ beforeAll(() => {
   convert([...img, '-density', '118', '-units', 'PixelsPerCentimeter', 'cm.jpg']); // 118 dpcm ≈ 299.7 dpi
   convert([...img, '-interlace', 'JPEG', '-density', '300', '-units', 'PixelsPerInch', 'progressive.jpg']);
   convert([...img, '-interlace', 'PNG', '-density', '300', '-units', 'PixelsPerInch', 'interlaced.png']);
-  // EXIF-only resolution: exiftool drops the JFIF segment and writes IFD0 X/YResolution, in inches and in cm.
-  convert([...img, 'exif-in.jpg']);
-  convert([...img, 'exif-cm.jpg']);
-  run('exiftool', ['-q', '-overwrite_original', '-JFIF:all=', '-EXIF:XResolution=400', '-EXIF:YResolution=400', '-EXIF:ResolutionUnit=inches', 'exif-in.jpg'], tmp.dir);
-  run('exiftool', ['-q', '-overwrite_original', '-JFIF:all=', '-EXIF:XResolution=100', '-EXIF:YResolution=100', '-EXIF:ResolutionUnit=cm', 'exif-cm.jpg'], tmp.dir);
+  // EXIF-only resolution (exiftool, via test/fixtures/formats/make-fixtures.sh): no JFIF, IFD0 X/YResolution in inches and cm.
+  copyFileSync(fixture('exif-in.jpg'), p('exif-in.jpg'));
+  copyFileSync(fixture('exif-cm.jpg'), p('exif-cm.jpg'));
   writeFileSync(p('doc.ps'), '/Helvetica findfont 24 scalefont setfont 72 700 moveto (Scan) show showpage');
   run('gs', ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-sPAPERSIZE=a4', '-dFIXEDMEDIA', '-sDEVICE=jpeg', '-r300', `-sOutputFile=${p('gs300.jpg')}`, p('doc.ps')]);
   run('gs', ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-sPAPERSIZE=a4', '-dFIXEDMEDIA', '-sDEVICE=png16m', '-r150', `-sOutputFile=${p('gs150.png')}`, p('doc.ps')]);

@@ -1,23 +1,16 @@
-// Audio and video made by ffmpeg, sox and lame: WAV, MP3 (with and without ID3), MP4 with moov at
+// Audio and video made by ffmpeg, sox and lame (checked-in fixtures): WAV, MP3 (with and without ID3), MP4 with moov at
 // the end and at the front; truncated copies fail; a big MP4 is walked from head and tail alone.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, sampleFile, tempDir } from '../../test/fixtures/formats/make.ts';
+import { fixture, sampleFile, tempDir } from '../../test/fixtures/formats/make.ts';
 import { checkReadability, identifyFormat, isFormatAllowed } from './index.ts';
 
 const tmp = tempDir();
 const p = tmp.path;
-const ffmpeg = (args: string[]): string => run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], tmp.dir);
 
 beforeAll(() => {
-  ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-ac', '1', '-ar', '16000', 'ffmpeg.wav']);
-  run('sox', ['-n', '-r', '8000', '-c', '1', 'sox.wav', 'synth', '0.5', 'sine', '300'], tmp.dir);
-  run('lame', ['--quiet', '-b', '64', 'ffmpeg.wav', 'plain.mp3'], tmp.dir);
-  run('lame', ['--quiet', '-b', '64', '--add-id3v2', '--tt', '会议录音', '--ta', '办公室', 'ffmpeg.wav', 'id3.mp3'], tmp.dir);
-  ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-f', 'lavfi', '-i', 'sine=frequency=440', '-t', '1',
-    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', 'moov-last.mp4']);
-  ffmpeg(['-i', 'moov-last.mp4', '-c', 'copy', '-movflags', '+faststart', 'moov-first.mp4']);
-  ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-c:a', 'libmp3lame', '-b:a', '96k', 'ffmpeg.mp3']);
+  // Made by test/fixtures/formats/make-fixtures.sh (ffmpeg, sox, lame), checked in so CI needs none of them.
+  for (const name of ['ffmpeg.wav', 'sox.wav', 'plain.mp3', 'id3.mp3', 'ffmpeg.mp3', 'moov-last.mp4', 'moov-first.mp4']) copyFileSync(fixture(name), p(name));
   for (const [name, keep] of [['ffmpeg.wav', 0.5], ['moov-last.mp4', 0.7], ['id3.mp3', 0], ['plain.mp3', 0.61]] as const) {
     const b = readFileSync(p(name));
     writeFileSync(p('cut-' + name), b.subarray(0, keep ? Math.floor(b.length * keep) : 200));
