@@ -33,6 +33,7 @@ import { checkPackage as checkPackageRules, type HeldCatalogue, type RecordEntry
 import { chinaDate, checkRecord } from './rules/record.ts';
 import { checkValues } from './rules/values.ts';
 import { checkVolumes } from './rules/volume.ts';
+import { checkKind } from './rules/kinds/index.ts';
 
 export interface CheckProgress {
   /** Content bytes read so far, and the total the listing declares. */
@@ -294,6 +295,9 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
       }),
     );
     findings.push(...checkVolumes(volumes, records.map((r) => r.entry), profile));
+    const kind = checkKind({ profile, description, records: records.map((r) => r.entry), volumes, today });
+    findings.push(...kind.findings);
+    for (const [n, reason] of kind.notApplicable) skipped.set(n, reason);
 
     // GD-1-14 (and GD-1-1): the package seal
     for (const s of seals) {
@@ -327,10 +331,6 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
     }
     if (n === '3-2' && opts.databaseReachable === undefined) {
       skipped.set(n, '离线检测，不访问目录数据库 (checked offline: no catalogue database)');
-      continue;
-    }
-    if ((n === '2-9' || n === '2-12') && profile.kind === 'document') {
-      skipped.set(n, '文书档案无此要求 (not applicable to the default profile)');
       continue;
     }
     ran.add(n);
