@@ -49,6 +49,9 @@ async function identify(sample: FileSample, options: IdentifyOptions): Promise<D
   if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5) && (head[3] === 4 || head[3] === 6)) {
     const z = await identifyZip(sample);
     if (z) return z;
+    // The central directory was out of reach (too big to keep, no opener): a local or central
+    // header naming OFD.xml in the kept bytes still tells an OFD from a plain zip.
+    if ([sample.head, sample.tail].some((b) => latin1(b).includes('OFD.xml'))) return f('OFD', 'application/ofd', 'document', { via: 'name-scan' });
   }
 
   // file-type reads what it needs, e.g. a TIFF's IFD (often at the end) to tell camera raw from TIFF.

@@ -55,6 +55,12 @@ describe('OFD', () => {
     expect(await checkReadability(s, { detected: { format: 'OFD', mime: 'application/ofd', kind: 'document' } })).toMatchObject({ ok: true, info: { pages: 3 } });
   });
 
+  it('an OFD too big to keep and without an opener is still identified, and its readability is skipped', async () => {
+    const s = await sampleFile(p('valid.ofd'), { maxBuffered: 100, headSize: 256, tailSize: 64 });
+    expect(await identifyFormat(s)).toMatchObject({ format: 'OFD', via: 'name-scan' });
+    expect(await checkReadability(s)).toMatchObject({ ok: false, skip: true, item: '3-4' });
+  });
+
   it('without Document.xml it fails GD-3-4 naming the missing part', async () => {
     const r = await checkReadability(await sampleFile(p('no-document.ofd')));
     expect(r).toMatchObject({ ok: false, item: '3-4' });
