@@ -1,6 +1,6 @@
 // openDatabase on both backends: migrations once (also with concurrent starts), the schema's rules, clear failures.
 import { createServer, type Server, type Socket } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { and, asc, eq, like, sql } from 'drizzle-orm';
@@ -10,6 +10,7 @@ import {
   DatabaseUnavailableError,
   files,
   MIGRATIONS_FOLDER,
+  MigrationMismatchError,
   openDatabase,
   records,
   redactUrl,
@@ -118,6 +119,33 @@ describeEachDatabase('openDatabase', (t) => {
     await expect(db.insert(submissions).values({ ...base, idempotencyKey: 'k2', status: 'lost' as 'failed' })).rejects.toThrow();
     const rows = await db.select().from(submissions).orderBy(asc(submissions.createdAt));
     expect(rows).toHaveLength(4);
+  });
+
+  it('refuses to start when a migration merged late would be skipped, and warns about newer ones', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dangan-migrations-'));
+    try {
+      cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+      const place = await t.place();
+      await (await openDatabase({ ...place, migrationsFolder: folder })).close();
+
+      const journalPath = join(folder, 'meta', '_journal.json');
+      const j = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number; when: number; tag: string }[] };
+      const late = { ...j.entries[1], idx: j.entries.length, when: j.entries[1].when + 1, tag: '9999_late_branch' };
+      writeFileSync(join(folder, `${late.tag}.sql`), 'CREATE TABLE late_branch (id int);');
+      writeFileSync(journalPath, JSON.stringify({ ...j, entries: [...j.entries, late] }));
+      const err = await failure(openDatabase({ ...place, migrationsFolder: folder }));
+      expect(err).toBeInstanceOf(MigrationMismatchError);
+      expect(err.message).toContain('9999_late_branch');
+
+      // The database is ahead of an older build of dangan: it starts, with a warning.
+      writeFileSync(journalPath, JSON.stringify({ ...j, entries: j.entries.slice(0, -1) }));
+      const warnings: object[] = [];
+      const older = await openDatabase({ ...place, migrationsFolder: folder, log: { info() {}, warn: (o) => warnings.push(o) } });
+      await older.close();
+      expect(warnings).toEqual([{ unknownMigrations: [j.entries[j.entries.length - 1].when] }]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   if (t.kind === 'postgres') {

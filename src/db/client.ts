@@ -1,4 +1,5 @@
 // Opens the database: PostgreSQL via postgres.js for a postgres:// URL, else embedded PGlite; migrates at start-up.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -36,6 +37,8 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
+  /** The migrations folder (default MIGRATIONS_FOLDER, the drizzle/ folder shipped with the code). */
+  migrationsFolder?: string;
 }
 
 export interface Database {
@@ -96,6 +99,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
 
 async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Database> {
   const shown = redactUrl(url);
+  const migrationsFolder = opts.migrationsFolder ?? MIGRATIONS_FOLDER;
   const connectTimeout = opts.connectTimeoutSeconds ?? 10;
   const clientOptions = {
     connect_timeout: connectTimeout,
@@ -112,7 +116,9 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
         throw new DatabaseUnavailableError(shown, e);
       });
       try {
-        await migratePostgres(drizzlePostgres(one), { migrationsFolder: MIGRATIONS_FOLDER });
+        const mdb = drizzlePostgres(one);
+        await migratePostgres(mdb, { migrationsFolder });
+        await assertAllMigrationsApplied(mdb as unknown as Db, migrationsFolder, opts.log);
       } finally {
         await one`select pg_advisory_unlock(${MIGRATION_LOCK_KEY.toString()}::bigint)`.catch(() => {});
       }
@@ -160,7 +166,9 @@ async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
     const db = drizzlePglite(pglite, { schema }) as unknown as Db;
     if (opts.migrate !== false) {
       // One process only (the lock file), so no advisory lock is needed here.
-      await migratePglite(drizzlePglite(pglite), { migrationsFolder: MIGRATIONS_FOLDER });
+      const migrationsFolder = opts.migrationsFolder ?? MIGRATIONS_FOLDER;
+      await migratePglite(drizzlePglite(pglite), { migrationsFolder });
+      await assertAllMigrationsApplied(db, migrationsFolder, opts.log);
     }
     opts.log?.info({ kind: 'pglite', dataDir: dir }, '数据库已就绪 (database ready)');
     const instance = pglite;
@@ -186,6 +194,42 @@ async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
     await pglite?.close().catch(() => {});
     lock.release();
     throw e;
+  }
+}
+
+/** A migration of this code that drizzle skipped (its timestamp is older than the newest applied one). */
+export class MigrationMismatchError extends Error {
+  override readonly name = 'MigrationMismatchError';
+}
+
+/**
+ * drizzle applies only journal entries newer than the newest one recorded, so a migration merged
+ * late with an older timestamp would be skipped silently; refuse to start instead.
+ */
+async function assertAllMigrationsApplied(db: Db, migrationsFolder: string, log?: DbLogger): Promise<void> {
+  const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { tag: string; when: number }[];
+  };
+  const applied = new Set(
+    rowsOf<{ created_at: string | number }>(
+      await db.execute(sql`select created_at from drizzle.__drizzle_migrations`),
+    ).map((r) => Number(r.created_at)),
+  );
+  const skipped = journal.entries.filter((e) => !applied.has(e.when)).map((e) => e.tag);
+  if (skipped.length > 0) {
+    throw new MigrationMismatchError(
+      `数据库迁移 ${skipped.join(', ')} 未被执行：它的时间戳早于数据库中最新的迁移 ` +
+        `(migration skipped because its timestamp is older than the newest applied one; regenerate it)`,
+    );
+  }
+  const known = new Set(journal.entries.map((e) => e.when));
+  const unknown = [...applied].filter((w) => !known.has(w));
+  if (unknown.length > 0) {
+    // A newer version migrated this database (a rolling upgrade): migrations only add, so carry on.
+    log?.warn(
+      { unknownMigrations: unknown },
+      '数据库包含本程序不认识的迁移，可能由更新版本的 dangan 写入 (database has newer migrations)',
+    );
   }
 }
 

@@ -5,6 +5,7 @@ export {
   redactUrl,
   rowsOf,
   DatabaseUnavailableError,
+  MigrationMismatchError,
   MIGRATIONS_FOLDER,
   MIGRATION_LOCK_KEY,
   type Database,
