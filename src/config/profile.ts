@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_FORMATS } from '../formats/format-list.ts';
 
 export type ProfileKind = 'document' | 'decision' | 'gov-service' | 'emergency' | 'digitized';
 export type ItemMode = 'fail' | 'warn' | 'off';
@@ -52,19 +53,14 @@ export interface Profile {
   limits: Limits;
 }
 
-const DEFAULT_FORMATS = [
-  'PDF', 'PDF/A-1a', 'PDF/A-1b', 'PDF/A-2a', 'PDF/A-2b', 'PDF/A-2u', 'PDF/A-3a', 'PDF/A-3b', 'PDF/A-3u',
-  'OFD', 'JPEG', 'PNG', 'TIFF', 'XML', 'TXT', 'MP3', 'WAV', 'MP4',
-];
-
-/** Formats that are never acceptable, whatever a profile says. */
-export const NEVER_ALLOWED_FORMATS = ['EXE', 'ELF', 'MACHO', 'SCRIPT', 'ZIP', 'RAR', '7Z', 'GZIP', 'TAR', 'BZIP2', 'XZ'];
+/** Formats that are never acceptable, whatever a profile says (the format checks also refuse them by kind). */
+export const NEVER_ALLOWED_FORMATS = ['EXE', 'ELF', 'MACHO', 'JAR', 'APK', 'SCRIPT', 'ZIP', 'RAR', '7Z', 'GZIP', 'TAR', 'BZIP2', 'XZ'];
 
 export const DEFAULT_PROFILE: Profile = {
   name: 'default',
   kind: 'document',
   items: { '4-3': 'warn', '3-5': 'warn', '2-12': 'warn' },
-  formats: DEFAULT_FORMATS,
+  formats: [...DEFAULT_FORMATS],
   archivalCode: { itemNumberWidth: 4, volumeSequenceWidth: 3 },
   required: ['聚合层次', '立档单位名称', '全宗号', '门类代码', '年度', '保管期限', '件号', '题名', '责任者', '日期', '密级', '文件组合类型', '文档序号', '文档主从声明', '计算机文件名', '计算机文件大小', '格式信息', '数字摘要'],
   maxLengths: { 题名: 500, 责任者: 200, 文件编号: 100, 立档单位名称: 200, 电子文件号: 100, 计算机文件名: 255, 主题词: 200, 附注: 1000, 案卷题名: 500, 备考: 2000 },
