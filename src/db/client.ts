@@ -1,6 +1,6 @@
 // Opens the database: PostgreSQL via postgres.js for a postgres:// URL, else embedded PGlite; migrates at start-up.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -154,8 +154,9 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
 }
 
 async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
-  const lock: DataDirLock = acquireDataDirLock(opts.dataDir);
-  const dir = join(opts.dataDir, 'pglite');
+  const dataDir = resolve(opts.dataDir);
+  const lock: DataDirLock = acquireDataDirLock(dataDir);
+  const dir = join(dataDir, 'pglite');
   let pglite: PGlite | undefined;
   try {
     try {
