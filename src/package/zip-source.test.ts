@@ -144,6 +144,13 @@ describe('zip integrity', () => {
     const src = await openPackage(file(zip));
     expect(src.findings.some((f) => f.item === '3-8' && /重叠/.test(f.message))).toBe(true);
     expect(src.entries.every((e) => !e.readable)).toBe(true);
+
+    // data that would run into the central directory
+    const into = rawZip([{ name: 'c.bin', data: Buffer.alloc(1000), method: 8 }]);
+    const cd2 = into.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    into.writeUInt32LE(into.readUInt32LE(cd2 + 20) + 40, cd2 + 20);
+    const src2 = await openPackage(file(into));
+    expect(items(src2)).toEqual(['3-8 c.bin']);
   });
 
   it('reports not-a-zip, truncated and split archives as findings', async () => {

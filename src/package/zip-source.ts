@@ -48,6 +48,8 @@ export async function openZip(path: string, limits: PackageLimits): Promise<RawS
     return empty();
   }
 
+  // yauzl starts its cursor at the central directory; entry data must end before it
+  const centralDirectoryOffset = (zip as unknown as { readEntryCursor: number }).readEntryCursor;
   try {
     await readCentralDirectory(zip, entries, folders, findings, limits);
   } catch (err) {
@@ -59,7 +61,7 @@ export async function openZip(path: string, limits: PackageLimits): Promise<RawS
     folders.clear();
     return empty();
   }
-  checkWhole(entries, findings, limits, (zip as unknown as { centralDirectoryOffset: number }).centralDirectoryOffset);
+  checkWhole(entries, findings, limits, centralDirectoryOffset);
   return rawZip(zip, entries, folders, findings, limits);
 }
 
