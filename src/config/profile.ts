@@ -83,10 +83,14 @@ export const DEFAULT_PROFILE: Profile = {
 
 const BUILTIN: Record<string, { extends?: string; patch: ProfilePatch }> = {
   default: { patch: {} },
-  decision: { extends: 'default', patch: { name: 'decision', kind: 'decision', requireProcessRecords: false } },
-  'gov-service': { extends: 'default', patch: { name: 'gov-service', kind: 'gov-service', requireProcessRecords: true } },
-  emergency: { extends: 'default', patch: { name: 'emergency', kind: 'emergency' } },
-  digitized: { extends: 'default', patch: { name: 'digitized', kind: 'digitized' } },
+  // 决策阶段 on every record; the stage rules are in checks/rules/kinds/decision.ts.
+  decision: { extends: 'default', patch: { name: 'decision', kind: 'decision', requireProcessRecords: false, required: [...DEFAULT_PROFILE.required, '决策阶段'] } },
+  // 办件信息 on every record, 材料类别 on every file; 收件/受理/审核/办结 in kinds/gov-service.ts.
+  'gov-service': { extends: 'default', patch: { name: 'gov-service', kind: 'gov-service', requireProcessRecords: true, required: [...DEFAULT_PROFILE.required, '办件信息', '材料类别'] } },
+  // Photos, audio and video are expected: JPEG/TIFF/PNG, MP3/WAV, MP4 (besides documents).
+  emergency: { extends: 'default', patch: { name: 'emergency', kind: 'emergency', formats: [...DEFAULT_FORMATS] } },
+  // Scans: images, PDF and OFD (no audio or video); 数字化属性 on every file.
+  digitized: { extends: 'default', patch: { name: 'digitized', kind: 'digitized', formats: DEFAULT_FORMATS.filter((f) => !['MP3', 'WAV', 'MP4'].includes(f)), required: [...DEFAULT_PROFILE.required, '数字化属性'] } },
 };
 
 /** The Chinese names of the built-in profiles. */

@@ -1,5 +1,6 @@
 // Rules over volumes (案卷, 一事一卷): the volume's 档号 and folder (GD-1-7), and 件数, 页数 and
-// 起止日期 agreeing with its records (GD-1-5). 卷内顺序号 continuity is in package.ts (GD-2-6).
+// 起止日期 agreeing with its records, and the records' 页号 running 1… to the volume's 页数 (GD-1-5).
+// 卷内顺序号 continuity is in package.ts (GD-2-6).
 import type { Profile } from '../../config/profile.ts';
 import { archivalCodeOf, archivalCodeParts, type VolumeMetadata } from '../../metadata/index.ts';
 import { finding, type Finding } from '../finding.ts';
@@ -40,6 +41,50 @@ export function checkVolumes(volumes: { folder: string; volume?: VolumeMetadata 
       const span = `${dates[0]}-${dates[dates.length - 1]}`;
       if (span !== range) out.push(finding('1-5', folder, `案卷起止日期记为 ${range}，卷内文件日期为 ${span} (起止日期 differs from the records)`, { expected: span, actual: range }));
     }
+    out.push(...checkPageRanges(folder, volume, inside));
+  }
+  return out;
+}
+
+/**
+ * 页号 (`first/last`, or `first` for one page) of a volume's records: first ≤ last, last − first + 1
+ * equals the record's 页数, and in 卷内顺序号 order they run from 1 without gaps or overlaps to the
+ * volume's 页数.
+ */
+function checkPageRanges(folder: string, volume: VolumeMetadata, inside: RecordEntry[]): Finding[] {
+  const out: Finding[] = [];
+  const seq = (r: RecordEntry) => {
+    const p = r.record && archivalCodeParts(r.record.archivalCode);
+    return p?.form === 'volume' && p.sequenceInVolume !== undefined && /^\d+$/.test(p.sequenceInVolume) ? Number(p.sequenceInVolume) : Number.MAX_SAFE_INTEGER;
+  };
+  const ranges: { target: string; first: number; last: number }[] = [];
+  for (const r of [...inside].sort((a, b) => seq(a) - seq(b))) {
+    const written = r.record?.archivalCode?.pageRange?.trim();
+    const m = written ? /^(\d+)(?:\/(\d+))?$/.exec(written) : null;
+    if (!m) continue; // absent, or GD-1-3
+    const first = Number(m[1]);
+    const last = m[2] === undefined ? first : Number(m[2]);
+    if (first < 1 || last < first) {
+      out.push(finding('1-5', r.target, `页号 ${written} 不合理：起始页应不小于 1 且不大于终止页 (page range runs backwards)`, { actual: written }));
+      continue;
+    }
+    const pages = r.record?.form?.pageCount?.trim();
+    if (pages && /^\d+$/.test(pages) && Number(pages) !== last - first + 1) {
+      out.push(finding('1-5', r.target, `页号 ${written} 含 ${last - first + 1} 页，页数记为 ${pages} (page range differs from 页数)`, { expected: pages, actual: String(last - first + 1) }));
+    }
+    ranges.push({ target: r.target, first, last });
+  }
+  if (ranges.length === 0 || ranges.length !== inside.length) return out; // continuity only when every record has one
+  let next = 1;
+  for (const r of ranges) {
+    if (r.first !== next) {
+      out.push(finding('1-5', r.target, `页号应从第 ${next} 页开始，实为第 ${r.first} 页（${r.first > next ? '漏页' : '重页'}）(page numbers not continuous in the volume)`, { expected: String(next), actual: String(r.first) }));
+    }
+    next = r.last + 1;
+  }
+  const total = volume.pageCount?.trim();
+  if (total && /^\d+$/.test(total) && Number(total) !== next - 1) {
+    out.push(finding('1-5', folder, `案卷页数记为 ${total}，卷内文件页号止于第 ${next - 1} 页 (页数 differs from the last page)`, { expected: String(next - 1), actual: total }));
   }
   return out;
 }
