@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createDigester } from './digest.ts';
+import { createDigestPool } from './parallel-digest.ts';
+
+const pool = createDigestPool({ blockSize: 64 * 1024, slots: 3, inlineBelow: 64 * 1024 });
+afterAll(() => pool.close());
+
+function reference(data: Buffer) {
+  const d = createDigester();
+  d.update(data);
+  return d.digest();
+}
+
+async function viaPool(data: Buffer, chunk: number) {
+  const d = pool.create();
+  for (let off = 0; off < data.length; off += chunk) await d.update(data.subarray(off, off + chunk));
+  return d.digest();
+}
+
+describe('parallel SM3 + SHA-256', () => {
+  it('matches the one-thread digests for every size around the block and inline limits', async () => {
+    for (const size of [0, 1, 65_535, 65_536, 65_537, 200_000, 1_000_003]) {
+      const data = randomBytes(size);
+      for (const chunk of [1000, 65_536, 70_001]) expect(await viaPool(data, chunk)).toEqual(reference(data));
+    }
+  });
+
+  it('keeps files apart when several are hashed at once, with a ring smaller than the data', async () => {
+    const files = Array.from({ length: 6 }, (_, i) => randomBytes(300_000 + i * 7919));
+    const got = await Promise.all(files.map((f, i) => viaPool(f, 10_000 + i * 1000)));
+    expect(got).toEqual(files.map(reference));
+  });
+
+  it('frees its slots when a read is abandoned, so later files still hash', async () => {
+    for (let i = 0; i < 5; i++) {
+      const d = pool.create();
+      await d.update(randomBytes(150_000));
+      d.abort();
+    }
+    const data = randomBytes(500_000);
+    expect(await viaPool(data, 65_536)).toEqual(reference(data));
+  });
+});

@@ -1,0 +1,238 @@
+// SM3 and SHA-256 of large files on two worker threads, one digest each, so hashing runs beside the
+// reading and checking on the main thread instead of after it. Small files are hashed inline: for
+// them a round trip to the workers costs more than the hashing.
+//
+// Bytes travel through a ring of shared-memory slots: the main thread copies a block into a free
+// slot and posts its number to both workers; a slot is free again when both have hashed it.
+import { createHash, type Hash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { Digests } from './digest.ts';
+
+export interface AsyncDigester {
+  /** Feeds bytes; await it when it returns a promise (the ring is full: back-pressure). */
+  update(chunk: Uint8Array): void | Promise<void>;
+  /** Both digests and the size, once every block is hashed. Call once. */
+  digest(): Promise<Digests>;
+  /** Gives up (the read failed): frees the slots and the workers' state. */
+  abort(): void;
+}
+
+export interface DigestPoolOptions {
+  /** Bytes per shared slot (default 1 MiB). */
+  blockSize?: number;
+  /** Slots in the ring (default 8). */
+  slots?: number;
+  /** Files smaller than this are hashed inline on the calling thread (default 1 MiB). */
+  inlineBelow?: number;
+}
+
+export interface DigestPool {
+  create(): AsyncDigester;
+  /** Stops the workers; pending digests reject. */
+  close(): Promise<void>;
+}
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const ring = new Uint8Array(workerData.ring);
+const { algorithm, blockSize } = workerData;
+const hashes = new Map();
+parentPort.on('message', (m) => {
+  if (m.t === 'b') {
+    let h = hashes.get(m.f);
+    if (!h) { h = createHash(algorithm); hashes.set(m.f, h); }
+    h.update(ring.subarray(m.s * blockSize, m.s * blockSize + m.n));
+    parentPort.postMessage({ t: 'free', s: m.s });
+  } else if (m.t === 'x') {
+    hashes.delete(m.f);
+  } else if (m.t === 'e') {
+    const h = hashes.get(m.f) ?? createHash(algorithm);
+    hashes.delete(m.f);
+    parentPort.postMessage({ t: 'd', f: m.f, hex: h.digest('hex') });
+  }
+});
+`;
+
+type Pending = { sha256?: string; sm3?: string; resolve: (d: { sha256: string; sm3: string }) => void; reject: (e: Error) => void };
+
+export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
+  const blockSize = options.blockSize ?? 1024 * 1024;
+  const slotCount = options.slots ?? 8;
+  const inlineBelow = options.inlineBelow ?? blockSize;
+  let workers: { sha256: Worker; sm3: Worker } | undefined;
+  let ring: Uint8Array;
+  const refs = new Int8Array(slotCount);
+  const free: number[] = [];
+  const waiting: (() => void)[] = [];
+  const pending = new Map<number, Pending>();
+  let nextFile = 1;
+  let closed = false;
+  let busy = 0; // digesters that use the workers, so idle workers do not keep the process alive
+
+  function start() {
+    if (workers) return workers;
+    const shared = new SharedArrayBuffer(blockSize * slotCount);
+    ring = new Uint8Array(shared);
+    for (let s = 0; s < slotCount; s++) free.push(s);
+    const make = (algorithm: 'sha256' | 'sm3') => {
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { ring: shared, algorithm, blockSize } });
+      w.on('message', (m: { t: string; s: number; f: number; hex: string }) => {
+        if (m.t === 'free') {
+          if (--refs[m.s] === 0) {
+            free.push(m.s);
+            waiting.shift()?.();
+          }
+        } else if (m.t === 'd') {
+          const p = pending.get(m.f);
+          if (!p) return;
+          p[algorithm] = m.hex;
+          if (p.sha256 !== undefined && p.sm3 !== undefined) {
+            pending.delete(m.f);
+            p.resolve({ sha256: p.sha256, sm3: p.sm3 });
+          }
+        }
+      });
+      w.on('error', (e) => {
+        for (const p of pending.values()) p.reject(e);
+        pending.clear();
+      });
+      w.unref();
+      return w;
+    };
+    workers = { sha256: make('sha256'), sm3: make('sm3') };
+    return workers;
+  }
+
+  function ref(on: boolean) {
+    busy += on ? 1 : -1;
+    if (!workers) return;
+    for (const w of [workers.sha256, workers.sm3]) (busy > 0 ? w.ref() : w.unref());
+  }
+
+  async function slot(): Promise<number> {
+    for (;;) {
+      const s = free.pop();
+      if (s !== undefined) return s;
+      await new Promise<void>((r) => waiting.push(r));
+    }
+  }
+
+  function create(): AsyncDigester {
+    if (closed) throw new Error('digest pool: closed');
+    let size = 0;
+    // Inline until the file proves large: the first bytes wait here, unhashed.
+    let head: Uint8Array[] = [];
+    let headBytes = 0;
+    let file = 0; // 0: still inline
+    let block: Uint8Array | undefined; // the slot being filled
+    let blockSlot = -1;
+    let blockFill = 0;
+    let finished = false;
+
+    async function post(bytes: Uint8Array) {
+      let off = 0;
+      while (off < bytes.byteLength) {
+        if (blockSlot < 0) {
+          blockSlot = await slot();
+          block = ring.subarray(blockSlot * blockSize, (blockSlot + 1) * blockSize);
+          blockFill = 0;
+        }
+        const n = Math.min(blockSize - blockFill, bytes.byteLength - off);
+        block!.set(bytes.subarray(off, off + n), blockFill);
+        blockFill += n;
+        off += n;
+        if (blockFill === blockSize) send();
+      }
+    }
+    function send() {
+      if (blockSlot < 0 || blockFill === 0) return;
+      refs[blockSlot] = 2;
+      const m = { t: 'b', f: file, s: blockSlot, n: blockFill };
+      workers!.sha256.postMessage(m);
+      workers!.sm3.postMessage(m);
+      blockSlot = -1;
+      blockFill = 0;
+    }
+
+    return {
+      update(chunk) {
+        if (finished) throw new Error('digest: update after digest()');
+        size += chunk.byteLength;
+        if (file === 0) {
+          head.push(chunk);
+          headBytes += chunk.byteLength;
+          if (headBytes < inlineBelow) return;
+          start();
+          file = nextFile++;
+          ref(true);
+          const first = head;
+          head = [];
+          return (async () => {
+            for (const c of first) await post(c);
+          })();
+        }
+        return post(chunk);
+      },
+      abort() {
+        if (finished) return;
+        finished = true;
+        head = [];
+        if (file === 0) return;
+        if (blockSlot >= 0) {
+          free.push(blockSlot);
+          blockSlot = -1;
+          waiting.shift()?.();
+        }
+        workers?.sha256.postMessage({ t: 'x', f: file });
+        workers?.sm3.postMessage({ t: 'x', f: file });
+        ref(false);
+      },
+      async digest() {
+        if (finished) throw new Error('digest: digest() called twice');
+        finished = true;
+        if (file === 0) {
+          const sha256: Hash = createHash('sha256');
+          const sm3: Hash = createHash('sm3');
+          for (const c of head) {
+            sha256.update(c);
+            sm3.update(c);
+          }
+          return { sha256: sha256.digest('hex'), sm3: sm3.digest('hex'), size };
+        }
+        send();
+        const id = file;
+        try {
+          const d = await new Promise<{ sha256: string; sm3: string }>((resolve, reject) => {
+            pending.set(id, { resolve, reject });
+            workers!.sha256.postMessage({ t: 'e', f: id });
+            workers!.sm3.postMessage({ t: 'e', f: id });
+          });
+          return { ...d, size };
+        } finally {
+          ref(false);
+        }
+      },
+    };
+  }
+
+  return {
+    create,
+    async close() {
+      closed = true;
+      if (!workers) return;
+      const w = workers;
+      workers = undefined;
+      for (const p of pending.values()) p.reject(new Error('digest pool: closed'));
+      pending.clear();
+      await Promise.all([w.sha256.terminate(), w.sm3.terminate()]);
+    },
+  };
+}
+
+let shared: DigestPool | undefined;
+/** The process-wide pool (two worker threads, started on first use of a large file). */
+export function digestPool(): DigestPool {
+  shared ??= createDigestPool();
+  return shared;
+}
