@@ -4,7 +4,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { finding, type Finding } from '../checks/finding.ts';
-import { createDigester } from '../crypto/digest.ts';
+import { digestPool } from '../crypto/parallel-digest.ts';
 import type { PackageLimits } from './limits.ts';
 import { EntryReadError, type EntryDigests, type EntryReadResult, type EntryStream, type ExtraAlgorithm } from './types.ts';
 
@@ -29,7 +29,8 @@ export interface GuardOptions {
 
 /** Pipes `raw` through the guard; the returned stream is what a consumer reads. */
 export function guardedStream(raw: Readable, o: GuardOptions): EntryStream {
-  const digester = createDigester();
+  // Large entries are hashed on two worker threads beside the reading (src/crypto/parallel-digest.ts).
+  const digester = digestPool().create();
   const extras = new Map<ExtraAlgorithm, Hash>((o.extraAlgorithms ?? []).map((a) => [a, createHash(a)]));
   let count = 0;
   let crc = 0;
@@ -40,6 +41,7 @@ export function guardedStream(raw: Readable, o: GuardOptions): EntryStream {
   const fail = (f: Finding): EntryReadError => {
     if (!settled) {
       settled = true;
+      digester.abort();
       o.sink.push(f);
       resolve({ ok: false, finding: f });
     }
@@ -57,9 +59,10 @@ export function guardedStream(raw: Readable, o: GuardOptions): EntryStream {
         return cb(fail(finding('3-8', o.path, `信息包解压总量超过上限 ${o.limits.maxTotalBytes} 字节 (package expands beyond the limit: zip bomb?)`, { expected: `<=${o.limits.maxTotalBytes}` })));
       }
       if (o.crc32 !== undefined) crc = crc32(chunk, crc);
-      digester.update(chunk);
       for (const h of extras.values()) h.update(chunk);
-      cb(null, chunk);
+      const wait = digester.update(chunk);
+      if (wait) wait.then(() => cb(null, chunk), (e: Error) => cb(e));
+      else cb(null, chunk);
     },
     flush(cb) {
       if (count < o.declaredSize) {
@@ -68,11 +71,16 @@ export function guardedStream(raw: Readable, o: GuardOptions): EntryStream {
       if (o.crc32 !== undefined && crc >>> 0 !== o.crc32 >>> 0) {
         return cb(fail(finding('2-7', o.path, 'CRC-32 校验不符，文件已损坏 (CRC-32 mismatch: corrupt entry)', { expected: hex8(o.crc32), actual: hex8(crc) })));
       }
-      const digests: EntryDigests = { ...digester.digest() };
-      for (const [a, h] of extras) digests[a] = h.digest('hex');
-      settled = true;
-      resolve({ ok: true, digests });
-      cb();
+      digester.digest().then(
+        (d) => {
+          const digests: EntryDigests = { ...d };
+          for (const [a, h] of extras) digests[a] = h.digest('hex');
+          settled = true;
+          resolve({ ok: true, digests });
+          cb();
+        },
+        (e: Error) => cb(e),
+      );
     },
   });
 
@@ -85,6 +93,7 @@ export function guardedStream(raw: Readable, o: GuardOptions): EntryStream {
     if (!settled) {
       // the reader gave up (not the package's fault): no finding is recorded
       settled = true;
+      digester.abort();
       resolve({ ok: false, finding: finding('2-7', o.path, '读取在结束前被中止 (read aborted by the reader)') });
     }
   });
