@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { finding, type Finding } from '../checks/finding.ts';
 import { guardedStream, type ReadTotals } from './guarded-stream.ts';
 import type { PackageLimits } from './limits.ts';
-import { findCollisions, unsafePathReason } from './names.ts';
-import { block, type RawSource } from './raw-source.ts';
+import { unsafePathReason } from './names.ts';
+import { block, checkListing, type RawSource } from './raw-source.ts';
 import type { EntryStream, OpenOptions, PackageEntry } from './types.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -67,14 +67,7 @@ export async function openDirectory(root: string, limits: PackageLimits): Promis
   await walk('', '', 0);
 
   if (tooMany) for (const e of entries) e.readable = false;
-  const total = entries.reduce((s, e) => s + e.size, 0);
-  if (total > limits.maxTotalBytes) {
-    findings.push(finding('3-8', 'package', `信息包总大小 ${total} 字节超过上限 ${limits.maxTotalBytes} (package too large)`, { expected: `<=${limits.maxTotalBytes}`, actual: String(total) }));
-    for (const e of entries) e.readable = false;
-  }
-  const { blocked, findings: collisions } = findCollisions(entries.map((e) => e.path));
-  findings.push(...collisions);
-  for (const e of entries) if (blocked.has(e.path)) e.readable = false;
+  checkListing(entries, findings, limits);
 
   const byPath = new Map(entries.map((e) => [e.path, e]));
   const totals: ReadTotals = { bytes: 0 };

@@ -134,6 +134,9 @@ describe('zip integrity', () => {
     const counted = await openPackage(file(rawZip([{ name: 'a.bin', data: Buffer.alloc(5000), method: 8 }, { name: 'b.bin', data: Buffer.alloc(5000), method: 8 }])), { limits: { maxTotalBytes: 10_000 } });
     const read = await readAll(counted);
     expect([...read.values()].every((r) => r.result.ok)).toBe(true);
+    // the running count is the second line of defence: past the limit, reading stops
+    const again = await readOne(counted, 'a.bin');
+    expect(again.result).toMatchObject({ ok: false, finding: { item: '3-8', target: 'a.bin' } });
   });
 
   it('refuses overlapping entries (a kernel reused by many entries)', async () => {

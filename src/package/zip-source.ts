@@ -6,8 +6,8 @@ import yauzl from 'yauzl';
 import { finding, type Finding } from '../checks/finding.ts';
 import { guardedStream, type ReadTotals } from './guarded-stream.ts';
 import type { PackageLimits } from './limits.ts';
-import { decodeZipName, fileFolderClashes, findCollisions, unsafePathReason } from './names.ts';
-import { addParentFolders, block, type RawSource } from './raw-source.ts';
+import { decodeZipName, fileFolderClashes, unsafePathReason } from './names.ts';
+import { addParentFolders, block, checkListing, type RawSource } from './raw-source.ts';
 import type { EntryStream, OpenOptions, PackageEntry, ZipEntryInfo } from './types.ts';
 
 interface ZipEntry extends PackageEntry {
@@ -140,13 +140,9 @@ function addEntry(e: yauzl.Entry, entries: ZipEntry[], folders: Set<string>, fin
   entries.push(entry);
 }
 
-/** Checks over the whole listing: declared total, overlapping entries, collisions, file/folder clashes. */
+/** Checks over the whole listing: declared total, collisions, overlapping entries, file/folder clashes. */
 function checkWhole(entries: ZipEntry[], findings: Finding[], limits: PackageLimits, centralDirectoryOffset: number): void {
-  const total = entries.reduce((s, e) => s + e.size, 0);
-  if (total > limits.maxTotalBytes) {
-    findings.push(finding('3-8', 'package', `ZIP 声明的解压总量 ${total} 字节超过上限 ${limits.maxTotalBytes} (declared total too large: zip bomb?)`, { expected: `<=${limits.maxTotalBytes}`, actual: String(total) }));
-    for (const e of entries) e.readable = false;
-  }
+  checkListing(entries, findings, limits);
   // Overlapping entries are how the densest zip bombs reuse one compressed kernel many times.
   const byOffset = [...entries].sort((a, b) => a.zip.localHeaderOffset - b.zip.localHeaderOffset);
   for (let i = 0; i < byOffset.length; i++) {
@@ -158,9 +154,6 @@ function checkWhole(entries: ZipEntry[], findings: Finding[], limits: PackageLim
       if (i + 1 < byOffset.length) byOffset[i + 1].readable = false;
     }
   }
-  const { blocked, findings: collisions } = findCollisions(entries.map((e) => e.path));
-  findings.push(...collisions);
-  for (const e of entries) if (blocked.has(e.path)) e.readable = false;
   for (const clash of fileFolderClashes(entries.map((e) => e.path))) {
     findings.push(finding('1-13', clash, '同一路径既是文件又是文件夹 (a path is both a file and a folder)'));
     for (const e of entries) if (e.path === clash) e.readable = false;
