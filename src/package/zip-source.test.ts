@@ -55,9 +55,10 @@ describe('zip names', () => {
       { name: 'C:/win.ini', data: Buffer.from('x') },
       { name: 'a//b.txt', data: Buffer.from('x') },
       { name: 'link', data: Buffer.from('/etc/passwd'), unixMode: 0o120777 },
+      { name: 'x'.repeat(5000), data: Buffer.from('x') },
       { name: 'ok.txt', data: Buffer.from('fine') },
     ])));
-    expect(items(src)).toEqual(['1-13 ../evil', '1-13 /etc/passwd', '1-13 a\\b.txt', '1-13 C:/win.ini', '1-13 a//b.txt', '1-13 link']);
+    expect(items(src)).toEqual(['1-13 ../evil', '1-13 /etc/passwd', '1-13 a\\b.txt', '1-13 C:/win.ini', '1-13 a//b.txt', '1-13 link', `1-13 ${'x'.repeat(200)}…`]);
     expect(src.entries.filter((e) => e.readable).map((e) => e.path)).toEqual(['ok.txt']);
     await expect(src.open('../evil')).rejects.toThrow(/not readable/);
   });

@@ -95,7 +95,9 @@ function addEntry(e: yauzl.Entry, entries: ZipEntry[], folders: Set<string>, fin
   const decoded = decodeZipName(raw, e.generalPurposeBitFlag, extra);
   const name = decoded.ok ? decoded.name : new TextDecoder('gbk').decode(raw);
   const isFolder = name.endsWith('/') && e.uncompressedSize === 0;
-  const path = isFolder ? name.slice(0, -1) : name;
+  const full = isFolder ? name.slice(0, -1) : name;
+  // a hostile central directory may hold huge names: keep only a bounded prefix of unsafe ones
+  const path = full.length > limits.maxPathBytes ? `${full.slice(0, 200)}…` : full;
   const entry: ZipEntry = {
     path,
     size: e.uncompressedSize,
@@ -108,10 +110,10 @@ function addEntry(e: yauzl.Entry, entries: ZipEntry[], folders: Set<string>, fin
       localHeaderOffset: e.relativeOffsetOfLocalHeader,
     },
   };
-  const unsafe = decoded.ok ? unsafePathReason(path, limits) : decoded.message;
+  const unsafe = decoded.ok ? unsafePathReason(full, limits) : decoded.message;
   if (unsafe) {
     // an unsafe folder entry is reported too; its files are caught by their own names
-    findings.push(finding('1-13', path || '(空文件名)', `不安全的条目名，不予读取 (unsafe entry name): ${unsafe}`, { actual: JSON.stringify(name) }));
+    findings.push(finding('1-13', path || '(空文件名)', `不安全的条目名，不予读取 (unsafe entry name): ${unsafe}`, { actual: JSON.stringify(name.slice(0, 300)) }));
     if (isFolder) return;
     entry.readable = false;
   }
