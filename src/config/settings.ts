@@ -241,14 +241,3 @@ function readConfigFile(file: string | undefined, cwd: string): Record<string, s
   if (problems.length) throw new ConfigError(problems);
   return out;
 }
-
-/** The database URL with its password hidden, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/:\/\/([^:@/]*):[^@/]*@/, '://$1:***@');
-  }
-}
