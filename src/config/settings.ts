@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { isBuiltinProfile } from './profile.ts';
 
 export interface S3Settings {
   endpoint?: string;
@@ -175,7 +176,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd = pro
     databaseUrl: e.DATABASE_URL,
     store,
     backupStores,
-    profile: e.DANGAN_PROFILE && (isBuiltinProfileName(e.DANGAN_PROFILE) ? e.DANGAN_PROFILE : resolve(cwd, e.DANGAN_PROFILE)),
+    profile: e.DANGAN_PROFILE && (isBuiltinProfile(e.DANGAN_PROFILE) ? e.DANGAN_PROFILE : resolve(cwd, e.DANGAN_PROFILE)),
     clamd,
     trustDir: e.DANGAN_TRUST_DIR && resolve(cwd, e.DANGAN_TRUST_DIR),
     signing,
@@ -205,10 +206,6 @@ function storeSettings(raw: string, defaultName: string, s3: S3Settings): StoreS
   return { name, url: `s3://${u.hostname}${u.pathname.replace(/\/$/, '')}`, s3: own };
 }
 
-export const BUILTIN_PROFILE_NAMES = ['default', 'decision', 'gov-service', 'emergency', 'digitized', '文书', '重大行政决策', '政务服务', '重特大事件', '数字化'];
-function isBuiltinProfileName(v: string): boolean {
-  return BUILTIN_PROFILE_NAMES.includes(v);
-}
 
 function isSecret(name: string): boolean {
   return /SECRET|PASSWORD|DATABASE_URL/.test(name);
