@@ -1,4 +1,5 @@
 // The four-property report of checks.md: built from the findings of one run, as JSON and HTML.
+import type { ItemMode } from '../config/profile.ts';
 import type { Finding, ItemNumber } from './finding.ts';
 import { itemCode, itemsFor, propertyOf, type Property, type Stage } from './items.ts';
 
@@ -39,7 +40,7 @@ export interface Report {
 }
 
 /** How the profile treats an item: run it and fail on findings, downgrade to warnings, or skip it. */
-export type ItemMode = 'fail' | 'warn' | 'off';
+export type { ItemMode };
 
 export interface ReportInput {
   stage: Stage;
