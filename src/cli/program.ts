@@ -15,7 +15,6 @@ const LATER: Record<string, string> = {
   log: 'issue #6 (event log)',
   token: 'issue #6 (ingest service)',
   user: 'issue #7 (web UI)',
-  catalogue: 'issue #5 (volumes and catalogues)',
 };
 
 function later(name: string): never {
@@ -110,8 +109,14 @@ export function buildProgram(io: CliIo): Command {
     .action(() => later('user'));
 
   sub(program.command('catalogue <package>'))
-    .description('print the 卷内目录, 案卷目录 and 备考表 of a package')
-    .action(() => later('catalogue'));
+    .description('print the 卷内目录, 案卷目录 and 备考表 of a package; exit 1 when some metadata could not be read')
+    .option('--html <file>', 'also write them as a printable HTML page')
+    .option('--xml <file>', 'also write them as XML')
+    .action(async (path: string, flags: { html?: string; xml?: string }) => {
+      const { catalogue } = await import('./catalogue.ts');
+      const code = await catalogue(io, path, flags);
+      if (code !== EXIT.ok) throw new CliError('', code);
+    });
 
   return program;
 }

@@ -1,0 +1,188 @@
+// The catalogues of a set of records: each volume's 卷内目录 and 备考表, the 案卷目录 of the volumes,
+// and the 归档文件目录 of records filed by item — built from parsed metadata, nothing else.
+import {
+  archivalCodeOf,
+  archivalCodeParts,
+  RETENTION_WORDS,
+  type RecordMetadata,
+  type VolumeMetadata,
+} from '../metadata/index.ts';
+
+export interface CatalogueInput {
+  /** Records with their package folder and the folder of the volume holding them, if any. */
+  records: { folder: string; volume?: string; record: RecordMetadata }[];
+  volumes: { folder: string; volume: VolumeMetadata }[];
+}
+
+/** A row of a 卷内目录: 序号, 文号, 责任者, 题名, 日期, 页号, 备注. */
+export interface VolumeContentsRow {
+  sequence: string;
+  archivalCode: string;
+  documentNumber: string;
+  author: string;
+  title: string;
+  date: string;
+  /** The first page; the last row shows first–last (the filing rule for 卷内目录). */
+  pages: string;
+  remarks: string;
+}
+
+/** 卷内目录 of one volume. */
+export interface VolumeContents {
+  archivalCode: string;
+  title: string;
+  rows: VolumeContentsRow[];
+}
+
+/** A row of the 案卷目录: 序号, 档号, 题名, 年度, 页数, 保管期限, 备注. */
+export interface VolumeListRow {
+  sequence: string;
+  archivalCode: string;
+  title: string;
+  year: string;
+  pageCount: string;
+  retention: string;
+  remarks: string;
+}
+
+/** 备考表 of one volume. */
+export interface VolumeNote {
+  archivalCode: string;
+  title: string;
+  recordCount: string;
+  pageCount: string;
+  /** 本卷情况说明 as written in 备考. */
+  notes: string;
+  compiler: string;
+  checker: string;
+  compiledOn: string;
+}
+
+/** A row of the 归档文件目录 of records filed by item (件). */
+export interface ItemListRow {
+  sequence: string;
+  archivalCode: string;
+  documentNumber: string;
+  author: string;
+  title: string;
+  date: string;
+  retention: string;
+  pageCount: string;
+  remarks: string;
+}
+
+export interface Catalogues {
+  unitName: string;
+  fonds: string;
+  volumeList: VolumeListRow[];
+  volumes: VolumeContents[];
+  notes: VolumeNote[];
+  items: ItemListRow[];
+}
+
+/** 保管期限 codes as 案卷目录 prints them. */
+export const RETENTION_LABEL: Record<string, string> = { Y: '永久', D30: '30年', D10: '10年' };
+
+export function retentionLabel(v: string | undefined): string {
+  const t = v?.trim() ?? '';
+  return RETENTION_LABEL[RETENTION_WORDS[t] ?? t] ?? t;
+}
+
+const s = (v: string | undefined) => v?.trim() ?? '';
+const num = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : Number.MAX_SAFE_INTEGER);
+const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export function buildCatalogues(input: CatalogueInput): Catalogues {
+  const volumes = [...input.volumes].sort((a, b) => byCode(archivalCodeOf(a.volume.archivalCode) ?? a.folder, archivalCodeOf(b.volume.archivalCode) ?? b.folder));
+  const contents: VolumeContents[] = [];
+  const notes: VolumeNote[] = [];
+  const volumeList: VolumeListRow[] = [];
+  volumes.forEach(({ folder, volume }, i) => {
+    const code = archivalCodeOf(volume.archivalCode) ?? folder.slice(folder.lastIndexOf('/') + 1);
+    const inside = input.records.filter((r) => r.volume === folder).map((r) => r.record).sort((a, b) => num(sequenceOf(a)) - num(sequenceOf(b)));
+    contents.push({ archivalCode: code, title: s(volume.title), rows: volumeRows(inside) });
+    const pageTotal = s(volume.pageCount) || sumPages(inside);
+    const count = s(volume.recordCount) || String(inside.length);
+    notes.push({ archivalCode: code, title: s(volume.title), recordCount: count, pageCount: pageTotal, notes: s(volume.notes), compiler: s(volume.compiler), checker: s(volume.checker), compiledOn: s(volume.compiledOn) });
+    volumeList.push({ sequence: String(i + 1), archivalCode: code, title: s(volume.title), year: yearsOf(volume.dateRange, inside), pageCount: pageTotal, retention: s(volume.retention), remarks: '' });
+  });
+  const loose = input.records.filter((r) => r.volume === undefined).map((r) => r.record);
+  loose.sort((a, b) => byCode(archivalCodeOf(a.archivalCode) ?? '', archivalCodeOf(b.archivalCode) ?? ''));
+  const items = loose.map((r, i) => ({
+    sequence: String(i + 1),
+    archivalCode: archivalCodeOf(r.archivalCode) ?? '',
+    documentNumber: s(r.description?.documentNumber),
+    author: s(r.description?.author),
+    title: s(r.description?.title),
+    date: s(r.description?.date),
+    retention: s(r.archivalCode?.retention),
+    pageCount: s(r.form?.pageCount),
+    remarks: s(r.description?.annotation),
+  }));
+  const first = input.records[0]?.record;
+  return {
+    unitName: s(first?.provenance?.unitName) || s(volumes[0]?.volume.unitName),
+    fonds: s(first?.archivalCode?.fonds) || s(volumes[0]?.volume.archivalCode?.fonds),
+    volumeList,
+    volumes: contents,
+    notes,
+    items,
+  };
+}
+
+function sequenceOf(r: RecordMetadata): string | undefined {
+  const p = archivalCodeParts(r.archivalCode);
+  return p?.form === 'volume' ? p.sequenceInVolume : undefined;
+}
+
+function sumPages(records: RecordMetadata[]): string {
+  const pages = records.map((r) => r.form?.pageCount?.trim());
+  return pages.length > 0 && pages.every((p) => p && /^\d+$/.test(p)) ? String(pages.reduce((n, p) => n + Number(p), 0)) : '';
+}
+
+/** The records' pages: from 页号 where written, else counted on from 页数. */
+function volumeRows(records: RecordMetadata[]): VolumeContentsRow[] {
+  let next: number | undefined = 1;
+  const rows = records.map((r) => {
+    const written = /^(\d+)(?:\/(\d+))?$/.exec(r.archivalCode?.pageRange?.trim() ?? '');
+    let first: number | undefined;
+    let last: number | undefined;
+    if (written) {
+      first = Number(written[1]);
+      last = written[2] === undefined ? first : Number(written[2]);
+    } else if (next !== undefined && /^\d+$/.test(r.form?.pageCount?.trim() ?? '')) {
+      first = next;
+      last = next + Number(r.form!.pageCount!.trim()) - 1;
+    }
+    next = last === undefined ? undefined : last + 1;
+    return {
+      row: {
+        sequence: String(num(sequenceOf(r)) === Number.MAX_SAFE_INTEGER ? '' : num(sequenceOf(r))),
+        archivalCode: archivalCodeOf(r.archivalCode) ?? '',
+        documentNumber: s(r.description?.documentNumber),
+        author: s(r.description?.author),
+        title: s(r.description?.title),
+        date: s(r.description?.date),
+        pages: first === undefined ? '' : String(first),
+        remarks: s(r.description?.annotation),
+      },
+      first,
+      last,
+    };
+  });
+  const end = rows[rows.length - 1];
+  if (end?.first !== undefined && end.last !== undefined && end.last !== end.first) end.row.pages = `${end.first}-${end.last}`;
+  return rows.map((r) => r.row);
+}
+
+/** 年度 of a volume: the year of its dates, or first–last year when they span years. */
+function yearsOf(range: string | undefined, records: RecordMetadata[]): string {
+  const m = /^(\d{4})\d{4}-(\d{4})\d{4}$/.exec(range?.trim() ?? '');
+  let years: string[] = m ? [m[1], m[2]] : [];
+  if (years.length === 0) {
+    const ys = records.map((r) => r.description?.date?.trim().slice(0, 4) ?? '').filter((y) => /^\d{4}$/.test(y)).sort();
+    years = ys.length ? [ys[0], ys[ys.length - 1]] : [];
+  }
+  if (years.length === 0) return '';
+  return years[0] === years[1] ? years[0] : `${years[0]}-${years[1]}`;
+}
