@@ -329,3 +329,20 @@ it('the folders of the specs are where the tests look', async () => {
   expect(folderOf(specs.get('decision')!, 2)).toBe(`${DECISION_VOLUME}/${DECISION_VOLUME}-003`);
   expect(folderOf(specs.get('digitized')!, 0)).toBe('J001-WS·1998-Y-BGS-0001');
 });
+
+describe('the checked-in samples (packages-samples/profiles)', () => {
+  const samples = join(import.meta.dirname, '..', '..', '..', '..', 'packages-samples', 'profiles');
+  const expected: Record<Kind, string[]> = {
+    decision: ['GD-2-9:fail'],
+    'gov-service': ['GD-2-5:fail', 'GD-2-9:fail'],
+    emergency: ['GD-2-9:fail'],
+    digitized: ['GD-1-5:fail'],
+  };
+  it.each(KINDS)('%s: valid is accepted, invalid rejected for its intended reason', async (kind) => {
+    const run = (v: string) => checkPackage(join(samples, kind, v), { stage: 'archiving', profile: builtinProfile(kind), scanner: createNoScanner(), tool: { name: 'dangan', version: 'test' }, now: () => NOW });
+    expect(problems(await run('valid'))).toEqual([]);
+    const bad = await run('invalid');
+    expect(bad.verdict).toBe('rejected');
+    expect(problems(bad)).toEqual(expected[kind]);
+  });
+});
