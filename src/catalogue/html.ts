@@ -14,8 +14,8 @@ export const CATALOGUE_CSS = `
   th, td { border: 1px solid #000; padding: 1.5mm 1.2mm; vertical-align: middle; word-break: break-all; }
   th { font-weight: 600; text-align: center; }
   td.n { text-align: center; } tr { page-break-inside: avoid; break-inside: avoid; }
-  .note { border: 1px solid #000; min-height: 150mm; padding: 5mm; }
-  .sign { margin-top: 8mm; display: grid; grid-template-columns: 1fr 1fr; row-gap: 4mm; }
+  .note { border: 1px solid #000; min-height: 150mm; padding: 5mm; display: flex; flex-direction: column; }
+  .sign { margin-top: auto; padding-top: 8mm; display: grid; grid-template-columns: 1fr 1fr; row-gap: 4mm; }
 `;
 
 function volumeList(c: Catalogues) {
