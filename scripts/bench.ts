@@ -43,7 +43,7 @@ function best(command: string, runs = 2): Measure {
 async function ensurePackage(name: string, records: number, pdfBytes: number) {
   const zip = join(dir, `${name}.zip`);
   const stamp = join(dir, `${name}.json`);
-  const want = JSON.stringify({ records, pdfBytes, v: 1 });
+  const want = JSON.stringify({ records, pdfBytes, v: 2 });
   if (!existsSync(zip) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== want) {
     process.stderr.write(`generating ${name}: ${records} records …\n`);
     await writeBenchPackage(zip, records, pdfBytes);

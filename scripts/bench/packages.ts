@@ -69,8 +69,10 @@ export async function writeBenchPackage(zipPath: string, records: number, pdfByt
     await new Promise((r) => setImmediate(r));
   };
   for (let i = 1; i <= records; i++) {
-    const n = String(i).padStart(5, '0');
-    const code = `J001-WS·2024-Y-BGS-${n}`;
+    // 件号 are four digits and run from 1 in each group (机构或问题): 5,000 records per group.
+    const group = `B${Math.ceil(i / 5000)}`;
+    const n = String(((i - 1) % 5000) + 1).padStart(4, '0');
+    const code = `J001-WS·2024-Y-${group}-${n}`;
     const pdf = makePdf(pdfBytes, n);
     bytes += pdf.length;
     const date = `2024${String(1 + (i % 12)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}`;
@@ -78,8 +80,8 @@ export async function writeBenchPackage(zipPath: string, records: number, pdfByt
       version: '1.0',
       aggregationLevel: '件',
       provenance: { unitName: unit },
-      recordId: `3301-2024-${n}`,
-      archivalCode: { fonds: 'J001', category: 'WS', year: '2024', retention: 'Y', division: 'BGS', itemNumber: n },
+      recordId: `3301-2024-${String(i).padStart(6, '0')}`,
+      archivalCode: { fonds: 'J001', category: 'WS', year: '2024', retention: 'Y', division: group, itemNumber: n },
       description: { title: `基准测试文件 ${n}`, author: unit, date, classification: '公开' },
       form: { compositionType: '单件', pageCount: '1' },
       files: [{ sequence: '1', role: '主文档', fileName: '正文.pdf', size: String(pdf.length), format: 'PDF', digest: sm3(pdf), signatures: [] }],

@@ -149,6 +149,8 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
             if (opts.submitterFonds && record.archivalCode?.fonds !== undefined && !opts.submitterFonds.includes(record.archivalCode.fonds)) {
               findings.push(finding('4-7', item.folder, `提交方无权提交全宗 ${record.archivalCode.fonds} 的档案 (outside the submitter's fonds)`, { expected: opts.submitterFonds.join(','), actual: record.archivalCode.fonds }));
             }
+            // The package-wide rules need the fields, not every leaf again: keep memory flat in the record count.
+            record.leaves = [];
           }
           break;
         }
