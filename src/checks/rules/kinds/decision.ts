@@ -80,8 +80,9 @@ function statutoryStages(folder: string, inside: RecordEntry[]): Finding[] {
   return out;
 }
 
+/** 文种 纪要, 会议纪要 … */
 function isMinutes(r: RecordMetadata): boolean {
-  return r.description?.documentType?.trim() === '纪要';
+  return r.description?.documentType?.trim().endsWith('纪要') ?? false;
 }
 
 function namesParticipants(r: RecordMetadata): boolean {

@@ -92,7 +92,11 @@ describe('重大行政决策 (decision)', () => {
   });
 
   it('GD-2-9: minutes (纪要) must name the participants, by 参会 process records or in 附注', async () => {
-    const none = await check('decision', (s) => { record(s, '集体讨论决定').meta.processes = []; });
+    const none = await check('decision', (s) => {
+      const m = record(s, '集体讨论决定').meta;
+      m.processes = [];
+      m.description!.documentType = '会议纪要';
+    });
     expect(problems(none)).toEqual(['GD-2-9:fail']);
     expect(items(none, 'GD-2-9')[0].message).toContain('参会人员');
     const inNote = await check('decision', (s) => {
