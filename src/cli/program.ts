@@ -6,14 +6,9 @@ import { VERSION } from './version.ts';
 
 /** Commands of later issues, so `--help` shows the whole tool; each says which issue brings it. */
 const LATER: Record<string, string> = {
-  worker: 'issue #6 (ingest service)',
-  submit: 'issue #6 (ingest service)',
-  import: 'issue #6 (ingest service)',
   transfer: 'issue #8 (transfer packages)',
   receive: 'issue #8 (transfer packages)',
   audit: 'issue #9 (fixity audits)',
-  log: 'issue #6 (event log)',
-  token: 'issue #6 (ingest service)',
   user: 'issue #7 (web UI)',
 };
 
@@ -47,7 +42,7 @@ export function buildProgram(io: CliIo): Command {
   sub(program.command('serve'))
     .description('run the HTTP API, the web UI and the background workers in one process')
     .option('--port <n>', 'port to listen on (default DANGAN_PORT or 8080)')
-    .option('--with-sample', 'check the bundled sample package at start-up (what `npm start` does)')
+    .option('--with-sample', 'ingest the bundled sample package at start-up (what `npm start` does)')
     .action(async (opts: { port?: string; withSample?: boolean }) => {
       const { serve } = await import('./serve.ts');
       await serve(io, opts);
@@ -55,19 +50,32 @@ export function buildProgram(io: CliIo): Command {
 
   sub(program.command('worker'))
     .description('run only the background workers against the shared database and stores')
-    .action(() => later('worker'));
+    .action(async () => {
+      const { worker } = await import('./worker.ts');
+      await worker(io);
+    });
 
   sub(program.command('submit <path>'))
     .description('upload a package to a running service, with a progress bar')
     .requiredOption('--url <url>', 'the service, e.g. https://archive.example.gov.cn')
     .requiredOption('--token <token>', 'the submitting system\'s bearer token')
     .option('--wait', 'wait for the verdict and exit as check does')
-    .action(() => later('submit'));
+    .option('--idempotency-key <key>', 'send again safely: the same key and bytes return the first submission')
+    .option('--fonds <code>', 'the fonds submitted to (X-Dangan-Fonds), for a token of several fonds')
+    .action(async (path: string, flags: { url: string; token: string; wait?: boolean; idempotencyKey?: string; fonds?: string }) => {
+      const { submit } = await import('./submit.ts');
+      const code = await submit(io, path, flags);
+      if (code !== EXIT.ok) throw new CliError('', code);
+    });
 
   sub(program.command('import <dir>'))
     .description('ingest every package under a folder (offline carriers) into the local service')
-    .option('--wait', 'wait until every package is checked and archived')
-    .action(() => later('import'));
+    .option('--wait', 'wait until every package is checked and archived (import always does)')
+    .action(async (dir: string) => {
+      const { importDir } = await import('./import.ts');
+      const code = await importDir(io, dir);
+      if (code !== EXIT.ok) throw new CliError('', code);
+    });
 
   const transfer = sub(program.command('transfer')).description('transfer packages (移交信息包)');
   sub(transfer.command('create'))
@@ -93,14 +101,22 @@ export function buildProgram(io: CliIo): Command {
   const log = sub(program.command('log')).description('the tamper-evident event log');
   sub(log.command('verify'))
     .description('verify the event log end to end; exit 1 and the first broken entry when it is not intact')
-    .action(() => later('log'));
+    .action(async () => {
+      const { logVerify } = await import('./log.ts');
+      const code = await logVerify(io);
+      if (code !== EXIT.ok) throw new CliError('', code);
+    });
 
   const token = sub(program.command('token')).description('bearer tokens for submitting systems');
   sub(token.command('create'))
     .description('create a token; prints it alone on the last line (only its hash is stored)')
     .requiredOption('--system <name>', 'the submitting system')
     .requiredOption('--fonds <codes>', 'comma-separated 全宗号 the token may submit to')
-    .action(() => later('token'));
+    .option('--callback <url>', 'where verdicts are POSTed (signed with the secret printed once)')
+    .action(async (flags: { system: string; fonds: string; callback?: string }) => {
+      const { tokenCreate } = await import('./token.ts');
+      await tokenCreate(io, flags);
+    });
 
   const user = sub(program.command('user')).description('staff users of the web UI');
   sub(user.command('add <name>'))

@@ -1,10 +1,11 @@
-// `dangan serve`: the HTTP API (and, as they arrive, the UI and the workers) in one process.
+// `dangan serve`: the HTTP API and the background workers (and, as it arrives, the UI) in one process.
 import { serve as listen } from '@hono/node-server';
 import { loadConfig } from '../config/index.ts';
 import { createApp } from '../http/app.ts';
 import { CliError, type CliIo } from './io.ts';
-import { TOOL_NAME, VERSION } from './version.ts';
-import { checkSample } from './sample.ts';
+import { VERSION } from './version.ts';
+import { ingestSample } from './sample.ts';
+import { openIngest, type IngestRuntime } from './ingest-runtime.ts';
 import type { Runtime } from './runtime.ts';
 import { createLogger, openRuntime } from './runtime.ts';
 
@@ -14,16 +15,28 @@ export async function serve(io: CliIo, opts: { port?: string; withSample?: boole
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`dangan serve: --port expects a port number from 0 to 65535, got ${opts.port}`);
   const logger = createLogger(config);
   const runtime = await openRuntime(config, logger);
-  const app = createApp({ logger, probes: runtime.probes, info: { version: VERSION, node: process.version } });
+  let ingest: IngestRuntime;
+  try {
+    ingest = await openIngest(runtime, { queue: true, workers: true });
+  } catch (e) {
+    await runtime.close();
+    throw e;
+  }
+  const app = createApp({
+    logger,
+    probes: runtime.probes,
+    info: { version: VERSION, node: process.version },
+    api: { db: runtime.database.db, ingest: ingest.ingest, stores: [runtime.primary, ...runtime.backups], version: VERSION },
+  });
 
   await new Promise<void>((resolveDone, rejectDone) => {
     const server = listen({ fetch: app.fetch, port, hostname: '0.0.0.0' }, (info) => {
       logger.info({ port: info.port, database: runtime.database.kind, store: runtime.primary.location, backups: runtime.backups.map((b) => b.location) }, 'dangan 服务已启动 (listening)');
       io.err(`dangan: 服务已启动 http://localhost:${info.port}/healthz (database: ${runtime.database.kind}, store: ${runtime.primary.location})\n`);
-      if (opts.withSample) void showSample(io, runtime);
+      if (opts.withSample) void showSample(io, runtime, ingest, `http://localhost:${info.port}`);
     });
     server.on('error', (e: NodeJS.ErrnoException) => {
-      void runtime.close().finally(() =>
+      void ingest.close().then(() => runtime.close()).finally(() =>
         rejectDone(new CliError(e.code === 'EADDRINUSE' ? `dangan serve: 端口 ${port} 已被占用 (port in use); set DANGAN_PORT or --port` : `dangan serve: ${e.message}`)),
       );
     });
@@ -32,7 +45,7 @@ export async function serve(io: CliIo, opts: { port?: string; withSample?: boole
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping');
-      server.close(() => void runtime.close().then(() => resolveDone()));
+      server.close(() => void ingest.close().then(() => runtime.close()).then(() => resolveDone()));
       // Long uploads must not hold shutdown forever.
       setTimeout(() => (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.(), 10_000).unref();
     };
@@ -41,11 +54,11 @@ export async function serve(io: CliIo, opts: { port?: string; withSample?: boole
   });
 }
 
-/** `npm start`: shows a newcomer the four-property check of the bundled sample package. */
-async function showSample(io: CliIo, runtime: Runtime): Promise<void> {
+/** `npm start`: ingests the bundled sample package and shows the archived records, report and events. */
+async function showSample(io: CliIo, runtime: Runtime, ingest: IngestRuntime, baseUrl: string): Promise<void> {
   try {
-    io.err(await checkSample(runtime, { name: TOOL_NAME, version: VERSION }));
+    io.err(await ingestSample(runtime, ingest.ingest, baseUrl));
   } catch (e) {
-    runtime.logger.error({ err: e }, 'sample check failed');
+    runtime.logger.error({ err: e }, 'sample ingest failed');
   }
 }

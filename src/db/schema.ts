@@ -46,6 +46,8 @@ export const tokens = pgTable('tokens', {
   fonds: text('fonds').array().notNull(),
   tokenSha256: text('token_sha256').notNull().unique(),
   callbackUrl: text('callback_url'),
+  /** HMAC-SHA256 key for X-Dangan-Signature on callbacks (shown once at creation; needed to sign, so not hashed). */
+  callbackSecret: text('callback_secret'),
   createdAt: createdAt(),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
 });
@@ -392,4 +394,23 @@ export const accesses = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('accesses_record_at_idx').on(t.recordId, t.at), index('accesses_at_idx').on(t.at)],
+);
+
+/**
+ * Every file of an archived package (说明文件, 目录文件, manifests, seals, metadata XML and content),
+ * by its package path, with the content key it is stored under in every store (copies holds each copy).
+ */
+export const submissionObjects = pgTable(
+  'submission_objects',
+  {
+    submissionId: uuid('submission_id')
+      .notNull()
+      .references(() => submissions.id),
+    path: text('path').notNull(),
+    objectKey: text('object_key').notNull(),
+    size: bigNumber('size').notNull(),
+    sha256: text('sha256').notNull(),
+    sm3: text('sm3').notNull(),
+  },
+  (t) => [uniqueIndex('submission_objects_pk_idx').on(t.submissionId, t.path), index('submission_objects_key_idx').on(t.objectKey)],
 );

@@ -4,9 +4,12 @@ import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import { ApiError, errorResponse } from './errors.ts';
 import { healthRoutes, type HealthDeps } from './routes/health.ts';
+import { apiRoutes, type ApiDeps } from './api.ts';
 
 export interface AppDeps extends HealthDeps {
   logger: Logger;
+  /** The ingest API (submissions, records, events, metrics, OpenAPI); absent in tests of health alone. */
+  api?: ApiDeps;
 }
 
 export type AppEnv = { Variables: { requestId: string } };
@@ -24,6 +27,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.route('/', healthRoutes(deps));
+  if (deps.api) app.route('/', apiRoutes(deps.api));
 
   app.notFound((c) => errorResponse(c, 'not_found', `没有这个地址 (no such route): ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {

@@ -1,0 +1,29 @@
+// The ingest API's routes in one place: submissions, records, events, metrics and the OpenAPI document.
+import { Hono } from 'hono';
+import type { Db } from '../db/index.ts';
+import type { IngestService } from '../ingest/index.ts';
+import type { ObjectStore } from '../store/index.ts';
+import type { ApiEnv } from './auth.ts';
+import { eventRoutes } from './routes/events.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { openApiRoutes } from './routes/openapi.ts';
+import { recordRoutes } from './routes/records.ts';
+import { submissionRoutes } from './routes/submissions.ts';
+
+export interface ApiDeps {
+  db: Db;
+  ingest: IngestService;
+  /** Primary first, then the backups. */
+  stores: ObjectStore[];
+  version: string;
+}
+
+export function apiRoutes(deps: ApiDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.route('/', submissionRoutes(deps));
+  app.route('/', recordRoutes(deps));
+  app.route('/', eventRoutes(deps));
+  app.route('/', metricsRoutes({ render: () => deps.ingest.renderMetrics() }));
+  app.route('/', openApiRoutes(deps.version));
+  return app;
+}

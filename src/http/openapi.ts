@@ -1,0 +1,111 @@
+// The OpenAPI 3.1 document of the routes this build serves, written by hand; openapi.test.ts keeps it true to the app's routes.
+const error = { $ref: '#/components/responses/Error' };
+const bearer = [{ bearer: [] }];
+const json = (schema: object) => ({ 'application/json': { schema } });
+const param = (name: string, where: 'path' | 'query', description: string, schema: object = { type: 'string' }, required = where === 'path') => ({ name, in: where, required, description, schema });
+
+export function openApiDocument(version: string): object {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'dangan 档案 API',
+      version,
+      description:
+        'Electronic-archive ingest: submissions (streamed packages, checked, stored with verified backups, catalogued), records with 利用登记, and the tamper-evident event log. Errors are {"error":{"code","message","requestId"}}.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: '`dangan token create --system NAME --fonds J001`; a token reaches only its fonds.' } },
+      responses: {
+        Error: {
+          description: 'An error',
+          content: json({
+            type: 'object',
+            required: ['error'],
+            properties: { error: { type: 'object', required: ['code', 'message', 'requestId'], properties: { code: { type: 'string', enum: ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'payload_too_large', 'unsupported_media_type', 'unavailable', 'internal'] }, message: { type: 'string' }, requestId: { type: 'string' } } } },
+          }),
+        },
+      },
+      schemas: {
+        Accepted: { type: 'object', required: ['id', 'status', 'links'], properties: { id: { type: 'string', format: 'uuid' }, status: { type: 'string' }, links: { type: 'object', properties: { self: { type: 'string' }, report: { type: 'string' } } } } },
+        Submission: {
+          type: 'object',
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            status: { type: 'string', enum: ['received', 'checking', 'accepted', 'rejected', 'archived', 'failed'], description: '`accepted`: checked and being stored; `archived`: stored in every store and catalogued' },
+            verdict: { type: ['string', 'null'], enum: ['accepted', 'rejected', null] },
+            source: { type: 'string' },
+            fonds: { type: ['string', 'null'] },
+            package: { type: 'object', properties: { name: { type: ['string', 'null'] }, size: { type: 'integer' }, sha256: { type: 'string' }, sm3: { type: 'string' } } },
+            attempts: { type: 'integer' },
+            failureReason: { type: ['string', 'null'], description: 'why the last attempt failed (a store down, …); the submission is retried until `failed`' },
+            report: { description: 'the four-property report (checks.md) once checked', type: ['object', 'null'] },
+          },
+        },
+        Event: { type: 'object', properties: { seq: { type: 'integer' }, at: { type: 'string' }, type: { type: 'string' }, actor: { type: 'string' }, subjectType: { type: ['string', 'null'] }, subjectId: { type: ['string', 'null'] }, payload: { type: 'object' }, prevHash: { type: 'string' }, hash: { type: 'string' } } },
+      },
+    },
+    paths: {
+      '/healthz': { get: { summary: 'Readiness: database, stores and scanner reachable', responses: { 200: { description: 'ok' }, 503: { description: 'degraded' } } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text/plain exposition', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+      '/api/v1/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      '/api/v1/submissions': {
+        post: {
+          summary: 'Submit a package (streamed; up to the configured limit)',
+          security: bearer,
+          parameters: [
+            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'the same key and the same bytes return the first submission; the same key with other bytes is 409' },
+            { name: 'X-Dangan-Fonds', in: 'header', required: false, schema: { type: 'string' }, description: 'the fonds submitted to; must be one of the token\'s (403 otherwise)' },
+            { name: 'X-Dangan-Package-Name', in: 'header', required: false, schema: { type: 'string' }, description: 'the package\'s file name (URI-encoded), shown in the report' },
+          ],
+          requestBody: { required: true, content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } },
+          responses: { 202: { description: 'received; checked and archived in the background', content: json({ $ref: '#/components/schemas/Accepted' }) }, 400: error, 401: error, 403: error, 409: error, 413: error, 415: error },
+        },
+      },
+      '/api/v1/submissions/{id}': {
+        get: { summary: 'Status, failure reason and (once checked) the report', security: bearer, parameters: [param('id', 'path', 'submission id')], responses: { 200: { description: 'the submission', content: json({ $ref: '#/components/schemas/Submission' }) }, 401: error, 404: error } },
+      },
+      '/api/v1/submissions/{id}/report': {
+        get: {
+          summary: 'The four-property report (JSON, or HTML with format=html)',
+          security: bearer,
+          parameters: [param('id', 'path', 'submission id'), param('format', 'query', 'json (default) or html', { type: 'string', enum: ['json', 'html'] })],
+          responses: { 200: { description: 'the report' }, 401: error, 404: error },
+        },
+      },
+      '/api/v1/records': {
+        get: {
+          summary: 'Archived records of the token\'s fonds, paged',
+          security: bearer,
+          parameters: [param('fonds', 'query', '全宗号'), param('year', 'query', '年度', { type: 'integer' }), param('q', 'query', 'text in 题名 or 档号'), param('page', 'query', 'from 1', { type: 'integer' }), param('pageSize', 'query', '1–200, default 50', { type: 'integer' })],
+          responses: { 200: { description: '{ items, page, pageSize, total }' }, 400: error, 401: error, 403: error },
+        },
+      },
+      '/api/v1/records/{code}': {
+        get: { summary: 'One record: metadata, files with digests and storage copies, events', security: bearer, parameters: [param('code', 'path', '档号 (URI-encoded)')], responses: { 200: { description: 'the record' }, 401: error, 404: error } },
+      },
+      '/api/v1/records/{code}/files/{sequence}': {
+        get: {
+          summary: 'A file\'s bytes; registers the access (利用登记) with its purpose',
+          security: bearer,
+          parameters: [param('code', 'path', '档号'), param('sequence', 'path', '文档序号', { type: 'integer' }), param('purpose', 'query', '利用目的 (required)', { type: 'string' }, true)],
+          responses: { 200: { description: 'the bytes', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, 400: error, 401: error, 404: error, 503: error },
+        },
+      },
+      '/api/v1/events': {
+        get: {
+          summary: 'The event log in seq order',
+          security: bearer,
+          parameters: [param('after', 'query', 'entries after this seq', { type: 'integer' }), param('type', 'query', 'only this type, e.g. record.archived'), param('limit', 'query', '1–1000, default 100', { type: 'integer' })],
+          responses: { 200: { description: '{ items: Event[], next }' }, 401: error },
+        },
+      },
+      '/api/v1/events/verify': {
+        get: {
+          summary: 'Verifies the hash chain end to end; 409 naming the first broken entry',
+          security: bearer,
+          responses: { 200: { description: '{ ok: true, count, lastHash }' }, 409: { description: '{ ok: false, count, firstBad: { seq, reason, message } }' }, 401: error },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,10 @@
+// The ingest service's public face: receive → stage → queue → check → store with verified copies → catalogue.
+export { createIngestService, DEFAULT_CALLBACK_POLICY, DEFAULT_INGEST_POLICY, INGEST_QUEUE, CALLBACK_QUEUE, type IngestService, type IngestServiceOptions } from './service.ts';
+export { receivePackage, stagingKey, type ReceiveInput, type ReceiveResult, type Submission } from './receive.ts';
+export { processSubmission, recordFailure, type ProcessDeps, type ProcessOutcome } from './process.ts';
+export { createToken, authenticateToken, tokenSha256, type CreatedToken, type TokenIdentity } from './tokens.ts';
+export { deliverCallback, signCallback, SIGNATURE_HEADER, type CallbackBody } from './callbacks.ts';
+export { createMetrics, type IngestMetrics } from './metrics.ts';
+export { CatalogueConflict } from './catalogue.ts';
+export { StoreCopyError } from './store-package.ts';
+export { listRecords, getRecord, openRecordFile, type RecordQuery } from './records.ts';

@@ -1,0 +1,181 @@
+// The ingest job for one submission: stage → check → store with verified copies → catalogue.
+// Safe to run again at any point: it looks at the submission's status first.
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { eq } from 'drizzle-orm';
+import { checkPackage } from '../checks/engine.ts';
+import type { Report } from '../checks/report.ts';
+import type { Profile } from '../config/profile.ts';
+import { digestingStream, type TrustStore } from '../crypto/index.ts';
+import type { Db } from '../db/index.ts';
+import { submissions, tokens } from '../db/schema.ts';
+import { appendEvent } from '../events/index.ts';
+import type { Scanner } from '../scan/index.ts';
+import type { ObjectStore } from '../store/index.ts';
+import { CatalogueConflict, cataloguePackage } from './catalogue.ts';
+import { folderNamesOf, heldCatalogueFor } from './held.ts';
+import { observe, type IngestMetrics } from './metrics.ts';
+import type { Submission } from './receive.ts';
+import { StoreCopyError, storePackage } from './store-package.ts';
+
+export interface ProcessDeps {
+  db: Db;
+  primary: ObjectStore;
+  backups: ObjectStore[];
+  scanner: Scanner;
+  profile: Profile;
+  trust?: TrustStore;
+  /** Scratch folder for the package being checked (DANGAN_DATA/tmp). */
+  tmpDir: string;
+  tool: { name: string; version: string };
+  metrics: IngestMetrics;
+  /** Who does the work, for the event log: 'worker:<host>:<pid>'. */
+  actor: string;
+  now?: () => Date;
+  log?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+  /** Tests only: called after every copy is stored and verified, before cataloguing. */
+  beforeCatalogue?: (submissionId: string) => Promise<void>;
+}
+
+export type ProcessOutcome = { status: 'archived' | 'rejected' | 'failed'; submission: Submission } | { status: 'gone' };
+
+const FINAL = new Set(['archived', 'rejected', 'failed']);
+
+async function load(db: Db, id: string): Promise<Submission | undefined> {
+  const [s] = await db.select().from(submissions).where(eq(submissions.id, id));
+  return s;
+}
+
+/** Runs (or resumes) a submission to its verdict; throws when it should be retried. */
+export async function processSubmission(deps: ProcessDeps, id: string, signal?: AbortSignal): Promise<ProcessOutcome> {
+  const now = deps.now ?? (() => new Date());
+  let sub = await load(deps.db, id);
+  if (!sub) return { status: 'gone' };
+  if (FINAL.has(sub.status)) return { status: sub.status as 'archived' | 'rejected' | 'failed', submission: sub };
+  if (!sub.stagingKey) throw new Error(`submission ${id} has no staged package`);
+
+  await deps.db.update(submissions).set({ attempts: sub.attempts + 1, updatedAt: now() }).where(eq(submissions.id, id));
+  await mkdir(deps.tmpDir, { recursive: true });
+  const tmp = join(deps.tmpDir, `${id}-${randomBytes(4).toString('hex')}.zip`);
+  try {
+    // The reader needs random access: copy the staged package here, proving its digest on the way.
+    const digest = digestingStream();
+    await pipeline(await deps.primary.get(sub.stagingKey), digest, createWriteStream(tmp), { signal });
+    const d = await digest.digests;
+    if (d.sha256 !== sub.packageSha256) throw new Error(`暂存的信息包与接收时的摘要不符 (the staged package no longer matches its digest): ${sub.stagingKey}`);
+
+    let report = sub.report as Report | null;
+    if (sub.status !== 'accepted' || !report) {
+      await deps.db.update(submissions).set({ status: 'checking', updatedAt: now() }).where(eq(submissions.id, id));
+      let submitterFonds: string[] | undefined;
+      if (sub.tokenId) {
+        const [t] = await deps.db.select({ fonds: tokens.fonds }).from(tokens).where(eq(tokens.id, sub.tokenId));
+        submitterFonds = sub.fonds ? [sub.fonds] : t?.fonds;
+      }
+      const held = await heldCatalogueFor(deps.db, await folderNamesOf(tmp), submitterFonds ?? (sub.fonds ? [sub.fonds] : []));
+      const started = performance.now();
+      report = await checkPackage(tmp, {
+        stage: sub.stage,
+        profile: deps.profile,
+        scanner: deps.scanner,
+        trust: deps.trust,
+        now,
+        held,
+        databaseReachable: true,
+        submitterFonds,
+        packageDigests: d,
+        packageName: sub.packageName ?? `${id}.zip`,
+        tool: deps.tool,
+      });
+      observe(deps.metrics.checkSeconds, (performance.now() - started) / 1000);
+      const verdict = report.verdict;
+      const at = now();
+      const checked = report;
+      await deps.db.transaction(async (tx) => {
+        await tx
+          .update(submissions)
+          .set({ status: verdict, verdict, report: checked as unknown as object, checkedAt: at, updatedAt: at, failureReason: null, profile: report!.profile ?? null })
+          .where(eq(submissions.id, id));
+        await appendEvent(
+          tx,
+          {
+            type: `submission.${verdict}`,
+            actor: deps.actor,
+            subject: { type: 'submission', id },
+            payload: { verdict, records: checked.package.records, files: checked.package.files, bytes: checked.package.bytes, summary: checked.summary, failed: checked.items.filter((i) => i.status === 'fail').map((i) => i.code) },
+          },
+          { now: () => at },
+        );
+      });
+      if (verdict === 'rejected') {
+        sub = (await load(deps.db, id))!;
+        deps.log?.info({ submission: id, verdict }, 'submission rejected');
+        return { status: 'rejected', submission: sub };
+      }
+    }
+
+    // Accepted: every file to every store, each copy proven, before anything is catalogued.
+    const stores = [deps.primary, ...deps.backups];
+    const started = performance.now();
+    let stored;
+    try {
+      stored = await storePackage(tmp, stores, { limits: deps.profile.limits, signal, onStored: (n) => (deps.metrics.bytesStored += n) });
+    } catch (e) {
+      if (e instanceof StoreCopyError) deps.metrics.backupFailures.set(e.store, (deps.metrics.backupFailures.get(e.store) ?? 0) + 1);
+      throw e;
+    }
+    observe(deps.metrics.storeSeconds, (performance.now() - started) / 1000);
+    const at = now();
+    for (const s of stores) {
+      await appendEvent(
+        deps.db,
+        {
+          type: s === deps.primary ? 'submission.stored' : 'backup.verified',
+          actor: deps.actor,
+          subject: { type: 'submission', id },
+          payload: { store: s.name, location: s.location, objects: stored.objects.length, bytes: stored.bytes },
+        },
+        { now: () => at },
+      );
+    }
+    await deps.beforeCatalogue?.(id);
+    try {
+      await cataloguePackage(deps.db, { submissionId: id, stored, storeNames: stores.map((s) => s.name), actor: deps.actor, now: now() });
+    } catch (e) {
+      if (e instanceof CatalogueConflict && !e.permanent) {
+        // The held catalogue changed since the check: check again on the next attempt.
+        await deps.db.update(submissions).set({ status: 'received', report: null, verdict: null, updatedAt: now() }).where(eq(submissions.id, id));
+      }
+      throw e;
+    }
+    await deps.primary.delete(sub.stagingKey).catch((e: unknown) => deps.log?.warn({ err: e, submission: id }, 'could not remove the staged package'));
+    sub = (await load(deps.db, id))!;
+    deps.log?.info({ submission: id, records: stored.records.length }, 'submission archived');
+    return { status: 'archived', submission: sub };
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/** Records why an attempt failed; with `final`, the submission is `failed` (no more retries). */
+export async function recordFailure(deps: Pick<ProcessDeps, 'db' | 'actor' | 'now'>, id: string, err: unknown, final: boolean): Promise<void> {
+  const now = (deps.now ?? (() => new Date()))();
+  const reason = (err instanceof Error ? err.message : String(err)).slice(0, 2000);
+  const [sub] = await deps.db.select({ status: submissions.status }).from(submissions).where(eq(submissions.id, id));
+  if (!sub || FINAL.has(sub.status)) return;
+  if (!final) {
+    await deps.db.update(submissions).set({ failureReason: reason, updatedAt: now }).where(eq(submissions.id, id));
+    return;
+  }
+  await deps.db.transaction(async (tx) => {
+    await tx.update(submissions).set({ status: 'failed', failureReason: reason, updatedAt: now }).where(eq(submissions.id, id));
+    await appendEvent(tx, { type: 'submission.failed', actor: deps.actor, subject: { type: 'submission', id }, payload: { reason } }, { now: () => now });
+  });
+}
+
+export function isPermanent(err: unknown): boolean {
+  return err instanceof CatalogueConflict && err.permanent;
+}

@@ -1,0 +1,141 @@
+// The ingest service: receive (stage + row + job), the workers (ingest, callback), resuming
+// unfinished work at start, and metrics. Everything it touches is handed in.
+import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../db/index.ts';
+import { submissions } from '../db/schema.ts';
+import type { JobPolicy, Queue } from '../jobs/index.ts';
+import { deliverCallback } from './callbacks.ts';
+import { createMetrics, renderMetrics, type IngestMetrics } from './metrics.ts';
+import { isPermanent, processSubmission, recordFailure, type ProcessDeps, type ProcessOutcome } from './process.ts';
+import { receivePackage, type ReceiveInput, type ReceiveResult } from './receive.ts';
+
+export const INGEST_QUEUE = 'ingest';
+export const CALLBACK_QUEUE = 'callback';
+
+export const DEFAULT_INGEST_POLICY: JobPolicy = { retryLimit: 8, retryDelay: 10, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 6 * 3600, heartbeatSeconds: 30 };
+export const DEFAULT_CALLBACK_POLICY: JobPolicy = { retryLimit: 30, retryDelay: 10, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 120 };
+
+export interface IngestServiceOptions extends Omit<ProcessDeps, 'metrics'> {
+  /** The job queue; without one, submissions are processed only by process() (batch import). */
+  queue?: Queue;
+  metrics?: IngestMetrics;
+  maxUploadBytes: number;
+  policy?: { ingest?: JobPolicy; callback?: JobPolicy };
+  /** Ingest jobs run at once in this process (default 2). */
+  concurrency?: number;
+  pollingIntervalSeconds?: number;
+  fetch?: typeof fetch;
+}
+
+export interface IngestService {
+  readonly metrics: IngestMetrics;
+  readonly maxUploadBytes: number;
+  /** Stages the package and, when it is new, queues its job. */
+  receive(input: Omit<ReceiveInput, 'maxBytes'> & { maxBytes?: number }): Promise<ReceiveResult>;
+  /** Processes one submission here and now (batch import, tests), recording a failure as final. */
+  process(id: string): Promise<ProcessOutcome>;
+  /** Starts this process's ingest and callback workers and queues any unfinished submission. */
+  startWorkers(): Promise<void>;
+  /** Queues every submission not yet final (and undelivered callbacks); returns how many. */
+  resumeUnfinished(): Promise<number>;
+  renderMetrics(): Promise<string>;
+}
+
+export function createIngestService(opts: IngestServiceOptions): IngestService {
+  const metrics = opts.metrics ?? createMetrics();
+  const deps: ProcessDeps = { ...opts, metrics };
+  const db: Db = opts.db;
+  const ingestPolicy = { ...DEFAULT_INGEST_POLICY, ...opts.policy?.ingest };
+  const callbackPolicy = { ...DEFAULT_CALLBACK_POLICY, ...opts.policy?.callback };
+
+  const enqueue = async (id: string) => {
+    if (opts.queue) await opts.queue.send(INGEST_QUEUE, { id }, { singletonKey: id });
+  };
+  const enqueueCallback = async (id: string) => {
+    if (!opts.queue) return;
+    const [s] = await db.select({ url: submissions.callbackUrl }).from(submissions).where(eq(submissions.id, id));
+    if (s?.url) await opts.queue.send(CALLBACK_QUEUE, { id }, { singletonKey: `callback:${id}` });
+  };
+
+  const service: IngestService = {
+    metrics,
+    maxUploadBytes: opts.maxUploadBytes,
+    async receive(input) {
+      const r = await receivePackage({ db, primary: opts.primary, onBytes: (n) => (metrics.bytesReceived += n) }, { ...input, maxBytes: input.maxBytes ?? opts.maxUploadBytes });
+      if (r.kind === 'created') await enqueue(r.submission.id);
+      return r;
+    },
+    async process(id) {
+      try {
+        return await processSubmission(deps, id);
+      } catch (e) {
+        metrics.jobFailures++;
+        await recordFailure(deps, id, e, true);
+        const [s] = await db.select().from(submissions).where(eq(submissions.id, id));
+        return s ? { status: 'failed', submission: s } : { status: 'gone' };
+      }
+    },
+    async startWorkers() {
+      const q = opts.queue;
+      if (!q) throw new Error('ingest: workers need a queue');
+      await q.define(INGEST_QUEUE, ingestPolicy);
+      await q.define(CALLBACK_QUEUE, callbackPolicy);
+      const polling = { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 };
+      await q.work<{ id: string }>(INGEST_QUEUE, { ...polling, localConcurrency: opts.concurrency ?? 2 }, async (job) => {
+        const id = job.data.id;
+        try {
+          const out = await processSubmission(deps, id, job.signal);
+          if (out.status !== 'gone') await enqueueCallback(id);
+          return { status: out.status };
+        } catch (e) {
+          metrics.jobFailures++;
+          const final = isPermanent(e) || job.retryCount >= (ingestPolicy.retryLimit ?? 2);
+          opts.log?.warn({ submission: id, attempt: job.retryCount + 1, final, err: (e as Error).message }, 'ingest attempt failed');
+          await recordFailure(deps, id, e, final);
+          if (final) {
+            await enqueueCallback(id);
+            return { status: 'failed' };
+          }
+          throw e;
+        }
+      });
+      await q.work<{ id: string }>(CALLBACK_QUEUE, polling, async (job) => {
+        try {
+          const outcome = await deliverCallback({ db, fetch: opts.fetch, now: opts.now }, job.data.id);
+          if (outcome === 'delivered') metrics.callbacksDelivered++;
+          return { outcome };
+        } catch (e) {
+          metrics.callbackFailures++;
+          throw e;
+        }
+      });
+      await service.resumeUnfinished();
+    },
+    async resumeUnfinished() {
+      const open = await db.select({ id: submissions.id }).from(submissions).where(inArray(submissions.status, ['received', 'checking', 'accepted']));
+      for (const s of open) await enqueue(s.id);
+      const calls = await db
+        .select({ id: submissions.id })
+        .from(submissions)
+        .where(and(inArray(submissions.status, ['archived', 'rejected', 'failed']), isNotNull(submissions.callbackUrl), isNull(submissions.callbackDeliveredAt)));
+      for (const s of calls) await enqueueCallback(s.id);
+      return open.length + calls.length;
+    },
+    async renderMetrics() {
+      const subs = await db
+        .select({ status: submissions.status, verdict: submissions.verdict, n: sql<number>`count(*)::int` })
+        .from(submissions)
+        .groupBy(submissions.status, submissions.verdict);
+      const [bytes] = await db.select({ n: sql<string | null>`sum(${submissions.packageSize})` }).from(submissions).where(eq(submissions.status, 'archived'));
+      const queues = [];
+      if (opts.queue) {
+        for (const name of [INGEST_QUEUE, CALLBACK_QUEUE]) {
+          const c = await opts.queue.counts(name);
+          queues.push({ name, depth: c.created + c.retry, active: c.active });
+        }
+      }
+      return renderMetrics(metrics, { submissions: subs.map((r) => ({ ...r, n: Number(r.n) })), archivedBytes: Number(bytes?.n ?? 0), queues });
+    },
+  };
+  return service;
+}
