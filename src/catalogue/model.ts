@@ -14,17 +14,21 @@ export interface CatalogueInput {
   volumes: { folder: string; volume: VolumeMetadata }[];
 }
 
-/** A row of a 卷内目录: 序号, 文号, 责任者, 题名, 日期, 页号, 备注. */
-export interface VolumeContentsRow {
+/** What a catalogue row says of one record: 档号, 文号, 责任者, 题名, 日期, 备注 (from 附注). */
+export interface RecordRow {
   sequence: string;
   archivalCode: string;
   documentNumber: string;
   author: string;
   title: string;
   date: string;
+  remarks: string;
+}
+
+/** A row of a 卷内目录: 序号, 文号, 责任者, 题名, 日期, 页号, 备注. */
+export interface VolumeContentsRow extends RecordRow {
   /** The first page; the last row shows first–last (the filing rule for 卷内目录). */
   pages: string;
-  remarks: string;
 }
 
 /** 卷内目录 of one volume. */
@@ -59,16 +63,9 @@ export interface VolumeNote {
 }
 
 /** A row of the 归档文件目录 of records filed by item (件). */
-export interface ItemListRow {
-  sequence: string;
-  archivalCode: string;
-  documentNumber: string;
-  author: string;
-  title: string;
-  date: string;
+export interface ItemListRow extends RecordRow {
   retention: string;
   pageCount: string;
-  remarks: string;
 }
 
 export interface Catalogues {
@@ -108,17 +105,7 @@ export function buildCatalogues(input: CatalogueInput): Catalogues {
   });
   const loose = input.records.filter((r) => r.volume === undefined).map((r) => r.record);
   loose.sort((a, b) => byCode(archivalCodeOf(a.archivalCode) ?? '', archivalCodeOf(b.archivalCode) ?? ''));
-  const items = loose.map((r, i) => ({
-    sequence: String(i + 1),
-    archivalCode: archivalCodeOf(r.archivalCode) ?? '',
-    documentNumber: s(r.description?.documentNumber),
-    author: s(r.description?.author),
-    title: s(r.description?.title),
-    date: s(r.description?.date),
-    retention: s(r.archivalCode?.retention),
-    pageCount: s(r.form?.pageCount),
-    remarks: s(r.description?.annotation),
-  }));
+  const items = loose.map((r, i) => ({ ...recordRow(r, String(i + 1)), retention: s(r.archivalCode?.retention), pageCount: s(r.form?.pageCount) }));
   const first = input.records[0]?.record;
   return {
     unitName: s(first?.provenance?.unitName) || s(volumes[0]?.volume.unitName),
@@ -128,6 +115,11 @@ export function buildCatalogues(input: CatalogueInput): Catalogues {
     notes,
     items,
   };
+}
+
+function recordRow(r: RecordMetadata, sequence: string): RecordRow {
+  const d = r.description;
+  return { sequence, archivalCode: archivalCodeOf(r.archivalCode) ?? '', documentNumber: s(d?.documentNumber), author: s(d?.author), title: s(d?.title), date: s(d?.date), remarks: s(d?.annotation) };
 }
 
 function sequenceOf(r: RecordMetadata): string | undefined {
@@ -156,16 +148,7 @@ function volumeRows(records: RecordMetadata[]): VolumeContentsRow[] {
     }
     next = last === undefined ? undefined : last + 1;
     return {
-      row: {
-        sequence: String(num(sequenceOf(r)) === Number.MAX_SAFE_INTEGER ? '' : num(sequenceOf(r))),
-        archivalCode: archivalCodeOf(r.archivalCode) ?? '',
-        documentNumber: s(r.description?.documentNumber),
-        author: s(r.description?.author),
-        title: s(r.description?.title),
-        date: s(r.description?.date),
-        pages: first === undefined ? '' : String(first),
-        remarks: s(r.description?.annotation),
-      },
+      row: { ...recordRow(r, num(sequenceOf(r)) === Number.MAX_SAFE_INTEGER ? '' : String(num(sequenceOf(r)))), pages: first === undefined ? '' : String(first) },
       first,
       last,
     };
