@@ -14,6 +14,8 @@ have zip || need+=(zip)
 have unzip || need+=(unzip)
 have openssl || need+=(openssl)
 have chromium || need+=(chromium)
+# a CJK font, so pages printed by Chromium in the tests carry their Chinese text
+[ -e /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || need+=(fonts-droid-fallback)
 [ -x /usr/bin/convert ] && /usr/bin/convert -version 2>/dev/null | grep -q ImageMagick || need+=(imagemagick)
 
 if [ ${#need[@]} -gt 0 ]; then

@@ -298,8 +298,11 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
     );
     findings.push(...checkVolumes(volumes, records.map((r) => r.entry), profile));
     const kind = checkKind({ profile, description, records: records.map((r) => r.entry), volumes, today });
-    findings.push(...kind.findings);
+    // Timeliness is about archiving: a transfer years later is not late archiving.
+    const timely = opts.stage === 'archiving';
+    findings.push(...kind.findings.filter((f) => timely || f.item !== '2-12'));
     for (const [n, reason] of kind.notApplicable) skipped.set(n, reason);
+    if (!timely) skipped.set('2-12', '归档及时性只在归档阶段检测 (timeliness is checked at archiving only)');
 
     // GD-1-14 (and GD-1-1): the package seal
     for (const s of seals) {

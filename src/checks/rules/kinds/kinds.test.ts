@@ -35,13 +35,13 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Writes the kind's valid package, changed by `edit`, and checks it with the kind's profile. */
-async function check(kind: Kind, edit: (s: KindPackageSpec) => void = () => {}, opts: { patch?: ProfilePatch; now?: Date; profile?: string } = {}): Promise<Report> {
+async function check(kind: Kind, edit: (s: KindPackageSpec) => void = () => {}, opts: { patch?: ProfilePatch; now?: Date; profile?: string; stage?: 'archiving' | 'transfer' } = {}): Promise<Report> {
   const spec = structuredClone(specs.get(kind)!);
   edit(spec);
   const dir = join(work, `p${n++}`);
   writeKindPackage(dir, spec);
   const profile = applyPatch(builtinProfile(opts.profile ?? kind), opts.patch ?? {});
-  return checkPackage(dir, { stage: 'archiving', profile, scanner: createNoScanner(), tool: { name: 'dangan', version: 'test' }, now: () => opts.now ?? NOW });
+  return checkPackage(dir, { stage: opts.stage ?? 'archiving', profile, scanner: createNoScanner(), tool: { name: 'dangan', version: 'test' }, now: () => opts.now ?? NOW });
 }
 
 function problems(r: Report): string[] {
@@ -144,6 +144,10 @@ describe('重大行政决策 (decision)', () => {
     expect(items(late, 'GD-2-12', 'warn')[0]).toMatchObject({ target: DECISION_VOLUME, expected: '≤ 20270331', actual: '20270401' });
     const strict = await check('decision', undefined, { now: new Date('2027-04-01T10:00:00Z'), patch: { items: { 'GD-2-12': 'fail' } } });
     expect(strict.verdict).toBe('rejected');
+    // at transfer, years after archiving, timeliness of archiving is not checked again
+    const transfer = await check('decision', undefined, { now: new Date('2031-04-01T10:00:00Z'), stage: 'transfer' });
+    expect(problems(transfer)).toEqual([]);
+    expect(items(transfer, 'YJ-2-12', 'skip')[0].message).toMatch(/归档阶段/);
   });
 });
 
