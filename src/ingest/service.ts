@@ -41,12 +41,19 @@ export interface IngestService {
   renderMetrics(): Promise<string>;
 }
 
+/** The defaults overridden; a cap on the back-off only when backing off (pg-boss refuses it otherwise). */
+function policyOf(defaults: JobPolicy, over: JobPolicy | undefined): JobPolicy {
+  const p = { ...defaults, ...over };
+  if (!p.retryBackoff) delete p.retryDelayMax;
+  return p;
+}
+
 export function createIngestService(opts: IngestServiceOptions): IngestService {
   const metrics = opts.metrics ?? createMetrics();
   const deps: ProcessDeps = { ...opts, metrics };
   const db: Db = opts.db;
-  const ingestPolicy = { ...DEFAULT_INGEST_POLICY, ...opts.policy?.ingest };
-  const callbackPolicy = { ...DEFAULT_CALLBACK_POLICY, ...opts.policy?.callback };
+  const ingestPolicy = policyOf(DEFAULT_INGEST_POLICY, opts.policy?.ingest);
+  const callbackPolicy = policyOf(DEFAULT_CALLBACK_POLICY, opts.policy?.callback);
 
   const enqueue = async (id: string) => {
     if (opts.queue) await opts.queue.send(INGEST_QUEUE, { id }, { singletonKey: id });

@@ -1,0 +1,178 @@
+// Test support for the ingest e2e tests: s3rver in a child process, the service (API + workers)
+// listening on 127.0.0.1 port 0 over a given database and stores, and small HTTP helpers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import pino from 'pino';
+import { loadProfile } from '../../src/config/profile.ts';
+import type { Database } from '../../src/db/index.ts';
+import { createApp } from '../../src/http/app.ts';
+import { createIngestService, createToken, type IngestService, type IngestServiceOptions } from '../../src/ingest/index.ts';
+import { createQueue, queueDatabaseOf, type Queue } from '../../src/jobs/index.ts';
+import { createNoScanner } from '../../src/scan/index.ts';
+import { openStore, type ObjectStore } from '../../src/store/index.ts';
+
+export const S3_CREDS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+const S3RVER_MAIN = `
+const S3rver = require(process.argv[1]);
+const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: process.argv[2],
+  configureBuckets: process.argv.slice(3).map((name) => ({ name })) });
+server.run().then(({ port }) => console.log('PORT ' + port));
+process.on('SIGTERM', () => server.close().then(() => process.exit(0)));
+`;
+
+export interface S3Server {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** s3rver in its own process (it needs --openssl-legacy-provider on Node 24), with the buckets named. */
+export async function startS3rver(buckets: string[]): Promise<S3Server> {
+  const dir = await mkdtemp(join(tmpdir(), 'dangan-s3rver-'));
+  const main = createRequire(import.meta.url).resolve('s3rver');
+  const child: ChildProcess = spawn(process.execPath, ['--openssl-legacy-provider', '-e', S3RVER_MAIN, main, dir, ...buckets], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /PORT (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`s3rver exited (${code}) before listening`)));
+  });
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function openTestStore(url: string, name: string, s3Endpoint?: string): ObjectStore {
+  return openStore(url, { name, createIfMissing: true, s3: s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true, region: 'us-east-1', ...S3_CREDS } : undefined });
+}
+
+export interface TestService {
+  url: string;
+  ingest: IngestService;
+  queue: Queue;
+  stores: ObjectStore[];
+  /** A new token for these fonds; returns the bearer token (and the callback secret). */
+  token(fonds?: string[], callbackUrl?: string): Promise<{ token: string; secret?: string; id: string }>;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  database: Database;
+  tmpDir: string;
+  primary: ObjectStore;
+  backups?: ObjectStore[];
+  maxUploadBytes?: number;
+  workers?: boolean;
+  policy?: IngestServiceOptions['policy'];
+  fetch?: typeof fetch;
+}
+
+/** Fast retries for tests. */
+export const TEST_POLICY = {
+  ingest: { retryLimit: 2, retryDelay: 1, retryBackoff: false, heartbeatSeconds: 10, expireInSeconds: 600 },
+  callback: { retryLimit: 5, retryDelay: 1, retryBackoff: false },
+};
+
+export async function startService(o: ServiceOptions): Promise<TestService> {
+  const logger = pino({ level: 'silent' });
+  const queue = createQueue(queueDatabaseOf(o.database), { superviseIntervalSeconds: 1, onError: () => {} });
+  await queue.start();
+  const ingest = createIngestService({
+    db: o.database.db,
+    primary: o.primary,
+    backups: o.backups ?? [],
+    scanner: createNoScanner(),
+    profile: await loadProfile(undefined),
+    tmpDir: o.tmpDir,
+    tool: { name: 'dangan', version: 'test' },
+    actor: 'worker:test',
+    log: logger,
+    queue,
+    maxUploadBytes: o.maxUploadBytes ?? 1 << 30,
+    policy: o.policy ?? TEST_POLICY,
+    pollingIntervalSeconds: 0.5,
+    fetch: o.fetch,
+  });
+  if (o.workers !== false) await ingest.startWorkers();
+  const stores = [o.primary, ...(o.backups ?? [])];
+  const app = createApp({ logger, probes: [], api: { db: o.database.db, ingest, stores, version: 'test' } });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    ingest,
+    queue,
+    stores,
+    async token(fonds = ['J001'], callbackUrl) {
+      const t = await createToken(o.database.db, { system: 'test-system', fonds, callbackUrl, actor: 'test' });
+      return { token: t.token, secret: t.callbackSecret, id: t.id };
+    },
+    async close() {
+      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await new Promise<void>((r) => server.close(() => r()));
+      await queue.stop({ graceful: false, timeoutMs: 2000 });
+    },
+  };
+}
+
+/** Polls until `fn` returns a value (not undefined) or the time is up. */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface SubmissionJson {
+  id: string;
+  status: string;
+  verdict: string | null;
+  attempts: number;
+  failureReason: string | null;
+  report: { verdict: string; items: { code: string; status: string; message: string }[] } | null;
+  callback: { deliveredAt: string | null } | null;
+}
+
+export async function getSubmission(url: string, token: string, id: string): Promise<SubmissionJson> {
+  const res = await fetch(`${url}/api/v1/submissions/${id}`, { headers: { authorization: `Bearer ${token}` } });
+  if (res.status !== 200) throw new Error(`GET submission ${id}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as SubmissionJson;
+}
+
+/** Waits until the submission is archived, rejected or failed. */
+export function waitForVerdict(url: string, token: string, id: string, timeoutMs = 90_000): Promise<SubmissionJson> {
+  return waitFor(
+    `submission ${id}`,
+    async () => {
+      const s = await getSubmission(url, token, id);
+      return ['archived', 'rejected', 'failed'].includes(s.status) ? s : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+export async function listAll(store: ObjectStore, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for await (const o of store.list(prefix)) out.push(o.key);
+  return out.sort();
+}
