@@ -227,6 +227,15 @@ describe('GD items, each made to fail', () => {
     expect(failing(r, 'GD-4-7')).toHaveLength(5);
   });
 
+  it('GD-3-2: in service mode the catalogue database must answer; offline the item is skipped', async () => {
+    const offline = await run(join(SAMPLES, 'valid'));
+    expect(offline.items.find((i) => i.code === 'GD-3-2')).toMatchObject({ status: 'skip' });
+    const up = await run(join(SAMPLES, 'valid'), { databaseReachable: true });
+    expect(up.items.find((i) => i.code === 'GD-3-2')).toMatchObject({ status: 'pass' });
+    const down = await run(join(SAMPLES, 'valid'), { databaseReachable: false });
+    expect(problems(down)).toEqual(['GD-3-2:fail']);
+  });
+
   it('GD-4-1: the profile requires a virus scanner and none is configured, or it is down', async () => {
     const r = await run(join(SAMPLES, 'valid'), { patch: { virusScan: 'required' } });
     expect(problems(r)).toEqual(['GD-4-1:fail']);

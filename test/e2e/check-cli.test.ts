@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeBenchPackage } from '../../scripts/bench/packages.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const samples = join(root, 'packages-samples');
@@ -63,5 +64,18 @@ describe('dangan check', () => {
     const p = dangan(['check', join(samples, 'valid'), '--profile', 'nosuch']);
     expect(p.status).toBe(2);
     expect(p.stderr).toMatch(/nosuch/);
+  });
+
+  it('shows a progress bar on a terminal for a large package, and none when piped', async () => {
+    const zip = join(dir, 'large.zip');
+    await writeBenchPackage(zip, 12, 2 * 1024 * 1024);
+    // `script` gives the command a pseudo-terminal, as an operator's shell would
+    const tty = spawnSync('script', ['-qec', `node ${join(root, 'bin', 'dangan.js')} check ${zip}`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, DANGAN_DATA: dir }, timeout: 120_000 });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toMatch(/检测中 .*\d+%/);
+    expect(tty.stdout).toMatch(/检测通过 \(accepted\): large\.zip — 12 件/);
+    const piped = dangan(['check', zip]);
+    expect(piped.status).toBe(0);
+    expect(piped.stdout + piped.stderr).not.toMatch(/检测中/);
   });
 });
