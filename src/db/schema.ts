@@ -392,6 +392,10 @@ export const accesses = pgTable(
     purpose: text('purpose').notNull(),
     actor: text('actor').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    /** 利用效果反馈: what the access achieved, added afterwards by staff. */
+    feedback: text('feedback'),
+    feedbackBy: text('feedback_by'),
+    feedbackAt: timestamp('feedback_at', { withTimezone: true }),
   },
   (t) => [index('accesses_record_at_idx').on(t.recordId, t.at), index('accesses_at_idx').on(t.at)],
 );
@@ -413,4 +417,19 @@ export const submissionObjects = pgTable(
     sm3: text('sm3').notNull(),
   },
   (t) => [uniqueIndex('submission_objects_pk_idx').on(t.submissionId, t.path), index('submission_objects_key_idx').on(t.objectKey)],
+);
+
+/** A staff login to the UI: the cookie carries the token, only its SHA-256 is stored; one CSRF token per session. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    tokenSha256: text('token_sha256').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
 );
