@@ -34,6 +34,7 @@ import { chinaDate, checkRecord } from './rules/record.ts';
 import { checkValues } from './rules/values.ts';
 import { checkVolumes } from './rules/volume.ts';
 import { checkKind } from './rules/kinds/index.ts';
+import { checkTransfer } from './rules/transfer.ts';
 
 export interface CheckProgress {
   /** Content bytes read so far, and the total the listing declares. */
@@ -64,6 +65,8 @@ export interface CheckOptions {
   packageName?: string;
   onProgress?: (p: CheckProgress) => void;
   tool: { name: string; version: string };
+  /** Stage transfer: the register to check against (default: the package's 移交登记表.xml); `building` while it is made. */
+  transfer?: { register?: Uint8Array; building?: boolean };
 }
 
 interface RecordState {
@@ -320,6 +323,12 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
       }
     }
     if (profile.requireSeal && seals.length === 0) findings.push(finding('1-14', 'package', '检测方案要求信息包签名（签名/*.p7s），但没有 (the profile requires a package seal)'));
+  }
+
+  if (opts.stage === 'transfer') {
+    const t = await checkTransfer({ ...opts.transfer, path, native, findings, records: records.map((r) => r.entry), volumes: volumes.length, contentFiles, contentBytes, wholeFiles, seals, trust, now: now(), limits: profile.limits });
+    findings.splice(0, findings.length, ...t.findings);
+    for (const [n, reason] of t.skipped) skipped.set(n, reason);
   }
 
   // Which items ran, and why the others did not
