@@ -57,7 +57,7 @@ describeEachDatabase('openDatabase', (t) => {
     await first.ping();
     expect(await appliedMigrations(first.db)).toBe(journal.entries.length);
     expect(await tableNames(first.db)).toEqual([
-      'accesses', 'audits', 'copies', 'event_chain_head', 'events', 'files', 'records', 'submission_objects', 'submissions', 'tokens',
+      'accesses', 'audits', 'copies', 'event_chain_head', 'events', 'files', 'records', 'sessions', 'submission_objects', 'submissions', 'tokens',
       'transfers', 'users', 'volumes',
     ]);
     await first.close();
