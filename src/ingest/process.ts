@@ -1,6 +1,6 @@
 // The ingest job for one submission: stage → check → store with verified copies → catalogue.
 // Safe to run again at any point: it looks at the submission's status first.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import { checkPackage } from '../checks/engine.ts';
 import type { Report } from '../checks/report.ts';
 import type { Profile } from '../config/profile.ts';
-import { digestingStream, type TrustStore } from '../crypto/index.ts';
+import type { TrustStore } from '../crypto/index.ts';
 import type { Db } from '../db/index.ts';
 import { submissions, tokens } from '../db/schema.ts';
 import { appendEvent } from '../events/index.ts';
@@ -61,11 +61,26 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
   await mkdir(deps.tmpDir, { recursive: true });
   const tmp = join(deps.tmpDir, `${id}-${randomBytes(4).toString('hex')}.zip`);
   try {
-    // The reader needs random access: copy the staged package here, proving its digest on the way.
-    const digest = digestingStream();
-    await pipeline(await deps.primary.get(sub.stagingKey), digest, createWriteStream(tmp), { signal });
-    const d = await digest.digests;
-    if (d.sha256 !== sub.packageSha256) throw new Error(`暂存的信息包与接收时的摘要不符 (the staged package no longer matches its digest): ${sub.stagingKey}`);
+    // The reader needs random access: copy the staged package here, proving its SHA-256 on the way
+    // (SM3 was computed on arrival; one SM3 pass fewer matters for large packages).
+    const sha = createHash('sha256');
+    let size = 0;
+    await pipeline(
+      await deps.primary.get(sub.stagingKey),
+      async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          sha.update(chunk);
+          size += chunk.byteLength;
+          yield chunk;
+        }
+      },
+      createWriteStream(tmp),
+      { signal },
+    );
+    if (sha.digest('hex') !== sub.packageSha256 || size !== sub.packageSize) {
+      throw new Error(`暂存的信息包与接收时的摘要不符 (the staged package no longer matches its digest): ${sub.stagingKey}`);
+    }
+    const d = { sha256: sub.packageSha256, sm3: sub.packageSm3 ?? '', size };
 
     let report = sub.report as Report | null;
     if (sub.status !== 'accepted' || !report) {

@@ -25,6 +25,8 @@ export interface IngestServiceOptions extends Omit<ProcessDeps, 'metrics'> {
   concurrency?: number;
   pollingIntervalSeconds?: number;
   fetch?: typeof fetch;
+  /** How long a rejected or failed package stays staged (for a look at what was sent), hours; default 7 days. */
+  stagingRetentionHours?: number;
 }
 
 export interface IngestService {
@@ -39,6 +41,8 @@ export interface IngestService {
   /** Queues every submission not yet final (and undelivered callbacks); returns how many. */
   resumeUnfinished(): Promise<number>;
   renderMetrics(): Promise<string>;
+  /** Removes staged packages of submissions finished before the retention; returns how many. */
+  sweepStaging(now?: Date): Promise<number>;
 }
 
 /** The defaults overridden; a cap on the back-off only when backing off (pg-boss refuses it otherwise). */
@@ -117,6 +121,24 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
         }
       });
       await service.resumeUnfinished();
+      const sweep = () => void service.sweepStaging().catch((e: unknown) => opts.log?.warn({ err: (e as Error).message }, 'staging sweep failed'));
+      sweep();
+      setInterval(sweep, 3600_000).unref();
+    },
+    async sweepStaging(now = new Date()) {
+      const before = new Date(now.getTime() - (opts.stagingRetentionHours ?? 7 * 24) * 3600_000);
+      const old = await db
+        .select({ id: submissions.id, key: submissions.stagingKey, status: submissions.status, updatedAt: submissions.updatedAt })
+        .from(submissions)
+        .where(and(inArray(submissions.status, ['archived', 'rejected', 'failed']), isNotNull(submissions.stagingKey)));
+      let removed = 0;
+      for (const s of old) {
+        if (s.status !== 'archived' && s.updatedAt > before) continue;
+        await opts.primary.delete(s.key!);
+        await db.update(submissions).set({ stagingKey: null }).where(eq(submissions.id, s.id));
+        removed++;
+      }
+      return removed;
     },
     async resumeUnfinished() {
       const open = await db.select({ id: submissions.id }).from(submissions).where(inArray(submissions.status, ['received', 'checking', 'accepted']));

@@ -201,6 +201,15 @@ describeEachDatabase('ingest over HTTP', (t) => {
       expect((await fetch(`${svc.url}/api/v1/records?fonds=J001`, auth(j002))).status).toBe(403);
       const [{ n: recs }] = await db.select({ n: count() }).from(records);
       expect(Number(recs)).toBe(0);
+
+      // The rejected package stays staged for the retention, then the sweep removes it.
+      expect(await listAll(primary, 'staging/')).toEqual([`staging/${id}`]);
+      expect(await svc.ingest.sweepStaging(new Date())).toBe(0);
+      expect(await svc.ingest.sweepStaging(new Date(Date.now() + 8 * 24 * 3600_000))).toBe(1);
+      expect(await listAll(primary, 'staging/')).toEqual([]);
+      const [after] = await db.select().from(submissions).where(eq(submissions.id, id));
+      expect(after.stagingKey).toBeNull();
+      expect(after.report).not.toBeNull();
     } finally {
       await svc.close();
     }
