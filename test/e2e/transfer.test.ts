@@ -1,0 +1,112 @@
+// Transfer round trip: ingest the sample at one archive, build its transfer package (stored and
+// verified in the primary and backup store), receive it into a second data directory, and compare
+// records, files and digests; the package is read by unzip, sha256sum, openssl only.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { asc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copies, events, files, records, transfers, volumes } from '../../src/db/schema.ts';
+import { createTransfer, openTransferPackage, parseTransferRegister, receiveTransfer, transferKey } from '../../src/transfer/index.ts';
+import { ingestFile, openArchive, readAll, SAMPLE, testPki, type Archive } from './transfer-support.ts';
+
+let work: string;
+let from: Archive;
+let to: Archive;
+let pkg: Buffer;
+let pkiInfo: ReturnType<typeof testPki>;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'dangan-transfer-e2e-'));
+  pkiInfo = testPki(join(work, 'pki'));
+  from = await openArchive({ trust: pkiInfo.trust, signing: pkiInfo.signing });
+  to = await openArchive({ trust: pkiInfo.trust, signing: pkiInfo.signing });
+  await ingestFile(from, SAMPLE);
+}, 120_000);
+afterAll(async () => {
+  await from?.close();
+  await to?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function catalogueOf(a: Archive) {
+  const recs = await a.database.db.select().from(records).orderBy(asc(records.archivalCode));
+  const out = [];
+  for (const r of recs) {
+    const fs = await a.database.db.select().from(files).where(eq(files.recordId, r.id)).orderBy(asc(files.sequence));
+    out.push({ code: r.archivalCode, title: r.title, volume: r.volumeCode, fonds: r.fonds, year: r.year, files: fs.map((f) => ({ seq: f.sequence, name: f.name, size: f.size, sha256: f.sha256, sm3: f.sm3, role: f.role })) });
+  }
+  return out;
+}
+
+describe('transfer and receipt', () => {
+  it('builds the package, stores it in every store and reads each copy back', async () => {
+    const out = await createTransfer(from.deps, { fonds: 'J001', requestedBy: 'user:tester', receivingUnit: '某某县档案馆', preparedBy: '张三', reviewedBy: '李四' });
+    if (out.status !== 'stored') throw new Error(out.reason + JSON.stringify((out.transfer.report as { items: { status: string }[] } | null)?.items.filter((i) => i.status === 'fail')));
+    const t = out.transfer;
+    expect(t.recordCount).toBe(4);
+    expect(t.fileCount).toBe(5);
+    const got = await openTransferPackage(from.deps, t.id);
+    pkg = await readAll(got!.stream);
+    expect(pkg.length).toBe(t.size);
+    for (const s of [from.primary, from.backup]) expect(await readAll(await s.get(transferKey(t.id)))).toEqual(pkg);
+    const cs = await from.database.db.select().from(copies).where(eq(copies.objectKey, transferKey(t.id)));
+    expect(cs.map((c) => c.store).sort()).toEqual(['backup-1', 'primary']);
+    const ev = await from.database.db.select().from(events).where(eq(events.subjectId, t.id));
+    expect(ev.map((e) => e.type)).toEqual(expect.arrayContaining(['transfer.requested', 'transfer.copy-verified', 'transfer.stored']));
+    const [row] = await from.database.db.select().from(transfers).where(eq(transfers.id, t.id));
+    expect(row.status).toBe('stored');
+  }, 120_000);
+
+  it('is read by unzip, sha256sum -c, openssl dgst -sm3 and openssl cms -verify alone', () => {
+    const dir = join(work, 'open');
+    mkdirSync(dir);
+    writeFileSync(join(work, 'transfer.zip'), pkg);
+    execFileSync('unzip', ['-q', join(work, 'transfer.zip'), '-d', dir]);
+    execFileSync('sha256sum', ['--quiet', '-c', 'manifest-sha256.txt'], { cwd: dir });
+    // SM3 of every line of manifest-sm3.txt
+    const lines = readFileSync(join(dir, 'manifest-sm3.txt'), 'utf8').trim().split('\n');
+    expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines) {
+      const [digest, path] = [line.slice(0, 64), line.slice(66)];
+      const out = execFileSync('openssl', ['dgst', '-sm3', '-r', path], { cwd: dir, encoding: 'utf8' });
+      expect(out.slice(0, 64)).toBe(digest);
+    }
+    const ca = pkiInfo.pki.alg.rsa.root.certPath;
+    execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', '签名/manifest-sm3.txt.p7s', '-content', 'manifest-sm3.txt', '-CAfile', ca, '-purpose', 'any', '-out', '/dev/null'], { cwd: dir, stdio: 'pipe' });
+    // the register names the manifests by their digests
+    const reg = parseTransferRegister(readFileSync(join(dir, '移交登记表.xml')));
+    if (!reg.ok) throw new Error(reg.problem);
+    const sm3 = execFileSync('openssl', ['dgst', '-sm3', '-r', 'manifest-sm3.txt'], { cwd: dir, encoding: 'utf8' }).slice(0, 64);
+    expect(reg.register.digests).toContainEqual({ object: 'manifest-sm3.txt', algorithm: 'SM3', value: sm3 });
+    expect(reg.register.recordCount).toBe(4);
+    expect(reg.register.receivingUnit).toBe('某某县档案馆');
+    for (const f of ['移交登记表.html', '检测报告.json', '检测报告.html', '档案目录.xml', '档案目录.html', '说明文件.txt', '目录文件.xml', 'J001/J001-001-0012/案卷元数据.xml']) expect(readFileSync(join(dir, f)).length).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(dir, '检测报告.json'), 'utf8')).stage).toBe('transfer');
+    expect(readFileSync(join(dir, 'J001/J001-WS·2024-Y-BGS-0002/元数据.xml'), 'utf8')).toMatch(/<控制标识>(开放|控制)<\/控制标识>/);
+  });
+
+  it('is received into a second data directory with the same records, files and digests', async () => {
+    const out = await receiveTransfer({ db: to.database.db, ingest: to.ingest, primary: to.primary, backups: [to.backup], signing: pkiInfo.signing }, { body: [pkg], packageName: 'transfer.zip', submitter: 'user:receiver', receivedBy: '王五' });
+    if (out.status !== 'archived') throw new Error(JSON.stringify(out.status === 'rejected' ? out.report.items.filter((i) => i.status === 'fail') : out));
+    expect(out.report.stage).toBe('transfer');
+    expect(out.report.items.filter((i) => i.code.startsWith('GD'))).toEqual([]);
+    for (const code of ['YJ-1-5', 'YJ-2-1', 'YJ-2-4']) expect(out.report.items.find((i) => i.code === code)?.status).toBe('pass');
+    expect(await catalogueOf(to)).toEqual(await catalogueOf(from));
+    const vs = await to.database.db.select().from(volumes);
+    expect(vs.map((v) => v.archivalCode)).toEqual(['J001-001-0012']);
+    // every content object in both stores of the receiving archive, byte for byte
+    for (const f of await to.database.db.select().from(files)) {
+      for (const s of [to.primary, to.backup]) expect((await readAll(await s.get(f.objectKey))).length).toBe(f.size);
+    }
+    // the 交接登记表, sealed by the receiving unit, verifies with openssl
+    const dir = join(work, 'handover');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '交接登记表.xml'), out.handover.xml);
+    writeFileSync(join(dir, '交接登记表.xml.p7s'), out.handover.seal!);
+    execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', '交接登记表.xml.p7s', '-content', '交接登记表.xml', '-CAfile', pkiInfo.pki.alg.rsa.root.certPath, '-purpose', 'any', '-out', '/dev/null'], { cwd: dir, stdio: 'pipe' });
+    expect(readFileSync(join(dir, '交接登记表.xml'), 'utf8')).toContain('<接收结果>接收</接收结果>');
+    expect(await readAll(await to.backup.get(out.handover.key))).toEqual(Buffer.from(out.handover.xml));
+  }, 120_000);
+});
