@@ -2,7 +2,9 @@
 // headers), decoding names itself and refusing anything unsafe before a byte is inflated.
 import { open as openFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import yauzl from 'yauzl';
+import { createInflateRaw } from 'node:zlib';
+import type yauzl from 'yauzl';
+import { openBlockZip, type BlockReader } from './block-reader.ts';
 import { finding, type Finding } from '../checks/finding.ts';
 import { guardedStream, type ReadTotals } from './guarded-stream.ts';
 import type { PackageLimits } from './limits.ts';
@@ -34,8 +36,9 @@ export async function openZip(path: string, limits: PackageLimits): Promise<RawS
   }
 
   let zip: yauzl.ZipFile;
+  let reader: BlockReader;
   try {
-    zip = await openYauzl(path);
+    ({ zip, reader } = await openBlockZip(path, { lazyEntries: true, decodeStrings: false, validateEntrySizes: false, autoClose: false, strictFileNames: true }));
   } catch (err) {
     const message = (err as Error).message;
     if (/multi-disk/.test(message)) findings.push(finding('3-8', 'package', `ZIP 为分卷或跨盘压缩包，不予处理 (split/spanned archive): ${message}`));
@@ -62,15 +65,7 @@ export async function openZip(path: string, limits: PackageLimits): Promise<RawS
     return empty();
   }
   checkWhole(entries, findings, limits, centralDirectoryOffset);
-  return rawZip(zip, entries, folders, findings, limits);
-}
-
-function openYauzl(path: string): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true, decodeStrings: false, validateEntrySizes: false, autoClose: false, strictFileNames: true }, (err, zip) =>
-      err ? reject(err) : resolve(zip),
-    );
-  });
+  return rawZip({ zip, reader }, entries, folders, findings, limits);
 }
 
 function readCentralDirectory(zip: yauzl.ZipFile, entries: ZipEntry[], folders: Set<string>, findings: Finding[], limits: PackageLimits): Promise<void> {
@@ -162,7 +157,12 @@ function checkWhole(entries: ZipEntry[], findings: Finding[], limits: PackageLim
   }
 }
 
-function rawZip(zip: yauzl.ZipFile | undefined, entries: ZipEntry[], folders: Set<string>, findings: Finding[], limits: PackageLimits): RawSource {
+interface OpenZip {
+  zip: yauzl.ZipFile;
+  reader: BlockReader;
+}
+
+function rawZip(open: OpenZip | undefined, entries: ZipEntry[], folders: Set<string>, findings: Finding[], limits: PackageLimits): RawSource {
   const byPath = new Map<string, ZipEntry>();
   for (const e of entries) if (!byPath.has(e.path)) byPath.set(e.path, e);
   const totals: ReadTotals = { bytes: 0 };
@@ -173,9 +173,9 @@ function rawZip(zip: yauzl.ZipFile | undefined, entries: ZipEntry[], folders: Se
     findings,
     async open(path: string, options: OpenOptions = {}): Promise<EntryStream> {
       const e = byPath.get(path);
-      if (!zip || !e || !e.readable) throw new Error(`package: entry not readable: ${path}`);
+      if (!open || !e || !e.readable) throw new Error(`package: entry not readable: ${path}`);
       const guard = { path, declaredSize: e.size, crc32: e.zip.crc32, extraAlgorithms: options.extraAlgorithms, limits, totals, sink: findings };
-      const raw = await openEntryData(zip, e).catch((err: Error) => err);
+      const raw = await openEntryData(open, e).catch((err: Error) => err);
       if (raw instanceof Error) {
         const f = raw instanceof LocalHeaderMismatch ? finding(raw.item, path, raw.message) : finding('2-7', path, `无法读取 ZIP 条目 (cannot read entry): ${raw.message}`);
         return guardedStream(failedStream(raw), { ...guard, describeError: () => f });
@@ -183,7 +183,7 @@ function rawZip(zip: yauzl.ZipFile | undefined, entries: ZipEntry[], folders: Se
       return guardedStream(raw, { ...guard, describeError: (err) => finding('2-7', path, `ZIP 条目数据损坏 (corrupt entry data): ${err.message}`) });
     },
     async close() {
-      zip?.close();
+      open?.zip.close();
     },
   };
 }
@@ -197,7 +197,7 @@ class LocalHeaderMismatch extends Error {
   }
 }
 
-async function openEntryData(zip: yauzl.ZipFile, e: ZipEntry): Promise<Readable> {
+async function openEntryData({ zip, reader }: OpenZip, e: ZipEntry): Promise<Readable> {
   const header = await new Promise<{ fileDataStart: number; fileName: Buffer; extraField: Buffer; generalPurposeBitFlag: number }>((resolve, reject) =>
     zip.readLocalFileHeader({ relativeOffsetOfLocalHeader: e.zip.localHeaderOffset, compressedSize: e.zip.compressedSize } as yauzl.Entry, { minimal: false }, (err, h) =>
       err ? reject(err) : resolve(h as unknown as { fileDataStart: number; fileName: Buffer; extraField: Buffer; generalPurposeBitFlag: number }),
@@ -209,9 +209,12 @@ async function openEntryData(zip: yauzl.ZipFile, e: ZipEntry): Promise<Readable>
     throw new LocalHeaderMismatch('1-13', `本地文件头的文件名与中央目录不一致 (local header name differs from the central directory): ${JSON.stringify(localName)}`);
   }
   if (header.generalPurposeBitFlag & 0x1) throw new LocalHeaderMismatch('3-8', '本地文件头标记为加密 (local header says encrypted)');
-  return new Promise((resolve, reject) =>
-    zip.openReadStreamLowLevel(header.fileDataStart, e.zip.compressedSize, 0, e.zip.compressedSize, e.zip.method === 8, e.size, (err, s) => (err ? reject(err) : resolve(s))),
-  );
+  // The data, read through the block cache (what yauzl's openReadStreamLowLevel does, in fewer reads)
+  const data = reader.stream(header.fileDataStart, header.fileDataStart + e.zip.compressedSize);
+  if (e.zip.method !== 8) return data;
+  const inflate = createInflateRaw();
+  data.once('error', (err) => inflate.destroy(err));
+  return data.pipe(inflate);
 }
 
 function failedStream(err: Error): Readable {
