@@ -1,6 +1,6 @@
 // Test support for the transfer e2e tests: one "archive" (a data directory with its PGlite
 // database, a primary and a backup file store, the ingest service) per side of a transfer.
-import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProfile } from '../../src/config/profile.ts';
@@ -36,6 +36,7 @@ export function testPki(dir: string): { pki: Pki; trust: TrustStore; signing: { 
 export async function openArchive(opts: { trust?: TrustStore; signing?: TransferDeps['signing'] } = {}): Promise<Archive> {
   const dir = mkdtempSync(join(tmpdir(), 'dangan-transfer-'));
   const database = await openDatabase({ dataDir: dir });
+  for (const d of ['store', 'backup']) mkdirSync(join(dir, d));
   const primary = createFsStore({ name: 'primary', root: join(dir, 'store'), createIfMissing: true });
   const backup = createFsStore({ name: 'backup-1', root: join(dir, 'backup'), createIfMissing: true });
   const profile = await loadProfile(undefined);

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copies, events, files, records, transfers, volumes } from '../../src/db/schema.ts';
@@ -88,7 +89,7 @@ describe('transfer and receipt', () => {
   });
 
   it('is received into a second data directory with the same records, files and digests', async () => {
-    const out = await receiveTransfer({ db: to.database.db, ingest: to.ingest, primary: to.primary, backups: [to.backup], signing: pkiInfo.signing }, { body: [pkg], packageName: 'transfer.zip', submitter: 'user:receiver', receivedBy: '王五' });
+    const out = await receiveTransfer({ db: to.database.db, ingest: to.ingest, primary: to.primary, backups: [to.backup], signing: pkiInfo.signing }, { body: Readable.from([pkg]), packageName: 'transfer.zip', submitter: 'user:receiver', receivedBy: '王五' });
     if (out.status !== 'archived') throw new Error(JSON.stringify(out.status === 'rejected' ? out.report.items.filter((i) => i.status === 'fail') : out));
     expect(out.report.stage).toBe('transfer');
     expect(out.report.items.filter((i) => i.code.startsWith('GD'))).toEqual([]);
