@@ -8,7 +8,6 @@ import { VERSION } from './version.ts';
 const LATER: Record<string, string> = {
   transfer: 'issue #8 (transfer packages)',
   receive: 'issue #8 (transfer packages)',
-  audit: 'issue #9 (fixity audits)',
   user: 'issue #7 (web UI)',
 };
 
@@ -96,7 +95,13 @@ export function buildProgram(io: CliIo): Command {
     .option('--sample <percent>', 'share of objects to re-read')
     .option('--store <name>', 'only this store')
     .option('--repair', 'rewrite bad or missing copies from a good copy')
-    .action(() => later('audit'));
+    .option('--json', 'print the report JSON')
+    .option('--html <file>', 'also write the report as HTML')
+    .action(async (flags: { sample?: string; store?: string; repair?: boolean; json?: boolean; html?: string }) => {
+      const { audit } = await import('./audit.ts');
+      const code = await audit(io, flags);
+      if (code !== EXIT.ok) throw new CliError('', code);
+    });
 
   const log = sub(program.command('log')).description('the tamper-evident event log');
   sub(log.command('verify'))

@@ -6,6 +6,7 @@ import { CliError, type CliIo } from './io.ts';
 import { VERSION } from './version.ts';
 import { ingestSample } from './sample.ts';
 import { openIngest, type IngestRuntime } from './ingest-runtime.ts';
+import { startAuditWorkers } from './audit.ts';
 import type { Runtime } from './runtime.ts';
 import { createLogger, openRuntime } from './runtime.ts';
 
@@ -22,11 +23,12 @@ export async function serve(io: CliIo, opts: { port?: string; withSample?: boole
     await runtime.close();
     throw e;
   }
+  const audits = await startAuditWorkers(runtime, ingest.queue);
   const app = createApp({
     logger,
     probes: runtime.probes,
     info: { version: VERSION, node: process.version },
-    api: { db: runtime.database.db, ingest: ingest.ingest, stores: [runtime.primary, ...runtime.backups], version: VERSION },
+    api: { db: runtime.database.db, ingest: ingest.ingest, stores: [runtime.primary, ...runtime.backups], version: VERSION, audits },
   });
 
   await new Promise<void>((resolveDone, rejectDone) => {

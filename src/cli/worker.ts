@@ -2,6 +2,7 @@
 import { loadConfig } from '../config/index.ts';
 import type { CliIo } from './io.ts';
 import { openIngest } from './ingest-runtime.ts';
+import { startAuditWorkers } from './audit.ts';
 import { createLogger, openRuntime } from './runtime.ts';
 
 export async function worker(io: CliIo): Promise<void> {
@@ -11,6 +12,7 @@ export async function worker(io: CliIo): Promise<void> {
   let ingest;
   try {
     ingest = await openIngest(runtime, { queue: true, workers: true });
+    await startAuditWorkers(runtime, ingest.queue);
   } catch (e) {
     await runtime.close();
     throw e;

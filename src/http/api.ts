@@ -1,9 +1,11 @@
 // The ingest API's routes in one place: submissions, records, events, metrics and the OpenAPI document.
 import { Hono } from 'hono';
+import type { AuditService } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import type { IngestService } from '../ingest/index.ts';
 import type { ObjectStore } from '../store/index.ts';
 import type { ApiEnv } from './auth.ts';
+import { auditRoutes } from './routes/audits.ts';
 import { eventRoutes } from './routes/events.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { openApiRoutes } from './routes/openapi.ts';
@@ -16,6 +18,8 @@ export interface ApiDeps {
   /** Primary first, then the backups. */
   stores: ObjectStore[];
   version: string;
+  /** Fixity audits (POST/GET /api/v1/audits); absent where no audit service runs. */
+  audits?: AuditService;
 }
 
 export function apiRoutes(deps: ApiDeps): Hono<ApiEnv> {
@@ -25,5 +29,6 @@ export function apiRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.route('/', eventRoutes(deps));
   app.route('/', metricsRoutes({ render: () => deps.ingest.renderMetrics() }));
   app.route('/', openApiRoutes(deps.version));
+  if (deps.audits) app.route('/', auditRoutes({ db: deps.db, audits: deps.audits }));
   return app;
 }
