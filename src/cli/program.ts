@@ -6,8 +6,6 @@ import { VERSION } from './version.ts';
 
 /** Commands of later issues, so `--help` shows the whole tool; each says which issue brings it. */
 const LATER: Record<string, string> = {
-  transfer: 'issue #8 (transfer packages)',
-  receive: 'issue #8 (transfer packages)',
   user: 'issue #7 (web UI)',
 };
 
@@ -83,12 +81,30 @@ export function buildProgram(io: CliIo): Command {
     .option('--year <year>', '年度')
     .option('--records <codes>', 'comma-separated 档号 list')
     .option('--out <file>', 'also write the package to this file')
-    .action(() => later('transfer'));
+    .option('--retention <code>', '保管期限: Y, D30, D10')
+    .option('--volumes <codes>', 'comma-separated 案卷档号 list (volumes are transferred whole)')
+    .option('--to <unit>', '接收单位 (the receiving archive)')
+    .option('--title <text>', '交接工作名称')
+    .option('--prepared-by <name>', '填表人')
+    .option('--reviewed-by <name>', '审核人')
+    .option('--access <opinion>', '开放利用意见 for records whose metadata states none: 开放 | 控制 (default 控制)')
+    .option('--json', 'print the transfer as JSON')
+    .action(async (flags: import('./transfer.ts').TransferFlags) => {
+      const { transferCreate } = await import('./transfer.ts');
+      const code = await transferCreate(io, flags);
+      if (code !== EXIT.ok) throw new CliError('', code);
+    });
 
   sub(program.command('receive <package>'))
     .description('check a transfer package at the receiving archive and, when accepted, ingest it and write the 交接登记表')
-    .option('--register <file>', 'where to write the handover register')
-    .action(() => later('receive'));
+    .option('--register <file>', 'where to write the handover register (交接登记表.xml; its seal beside it as FILE.p7s)')
+    .option('--received-by <name>', '接收人')
+    .option('--json', 'print the verdict, report and handover register keys as JSON')
+    .action(async (path: string, flags: { register?: string; receivedBy?: string; json?: boolean }) => {
+      const { receive } = await import('./receive.ts');
+      const code = await receive(io, path, flags);
+      if (code !== EXIT.ok) throw new CliError('', code);
+    });
 
   sub(program.command('audit'))
     .description('run a fixity audit now (stage preservation); exit 1 when anything failed')

@@ -4,3 +4,4 @@ export { createTransfer, openTransferPackage, getTransfer, withAccessOpinion, tr
 export { receiveTransfer, type ReceiptDeps, type ReceiptInput, type ReceiptOutcome, type Handover } from './receive.ts';
 export { selectRecords, type TransferSelection } from './select.ts';
 export * from './register.ts';
+export { createTransferService, type TransferService } from './service.ts';
