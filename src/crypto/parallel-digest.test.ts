@@ -42,3 +42,19 @@ describe('parallel SM3 + SHA-256', () => {
     expect(await viaPool(data, 65_536)).toEqual(reference(data));
   });
 });
+
+describe('worker layouts', () => {
+  it('gives the same digests with one worker for both and with one worker each', async () => {
+    const data = randomBytes(700_001);
+    for (const workers of [1, 2] as const) {
+      const p = createDigestPool({ blockSize: 64 * 1024, slots: 3, inlineBelow: 64 * 1024, workers });
+      try {
+        const d = p.create();
+        for (let off = 0; off < data.length; off += 50_000) await d.update(data.subarray(off, off + 50_000));
+        expect(await d.digest()).toEqual(reference(data));
+      } finally {
+        await p.close();
+      }
+    }
+  });
+});

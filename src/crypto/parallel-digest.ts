@@ -1,10 +1,12 @@
-// SM3 and SHA-256 of large files on two worker threads, one digest each, so hashing runs beside the
-// reading and checking on the main thread instead of after it. Small files are hashed inline: for
-// them a round trip to the workers costs more than the hashing.
+// SM3 and SHA-256 of large files on worker threads (one digest each, or both on one worker on a
+// machine with two cores or fewer), so hashing runs beside the reading and checking on the main
+// thread instead of after it. Small files are hashed inline: for them a round trip to the workers
+// costs more than the hashing.
 //
 // Bytes travel through a ring of shared-memory slots: the main thread copies a block into a free
-// slot and posts its number to both workers; a slot is free again when both have hashed it.
+// slot and posts its number to the workers; a slot is free again when every worker has hashed it.
 import { createHash, type Hash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Digests } from './digest.ts';
 
@@ -24,6 +26,12 @@ export interface DigestPoolOptions {
   slots?: number;
   /** Files smaller than this are hashed inline on the calling thread (default 1 MiB). */
   inlineBelow?: number;
+  /**
+   * Worker threads: 2 (SM3 and SHA-256 each on its own) or 1 (both on one: SHA-256 is several times
+   * faster than SM3, so this costs little and leaves the other core to the main thread). Default: 1
+   * with two cores or fewer, else 2.
+   */
+  workers?: 1 | 2;
 }
 
 export interface DigestPool {
@@ -36,20 +44,22 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const ring = new Uint8Array(workerData.ring);
-const { algorithm, blockSize } = workerData;
+const { algorithms, blockSize } = workerData;
 const hashes = new Map();
+const start = () => algorithms.map((a) => createHash(a));
 parentPort.on('message', (m) => {
   if (m.t === 'b') {
-    let h = hashes.get(m.f);
-    if (!h) { h = createHash(algorithm); hashes.set(m.f, h); }
-    h.update(ring.subarray(m.s * blockSize, m.s * blockSize + m.n));
+    let hs = hashes.get(m.f);
+    if (!hs) { hs = start(); hashes.set(m.f, hs); }
+    const block = ring.subarray(m.s * blockSize, m.s * blockSize + m.n);
+    for (const h of hs) h.update(block);
     parentPort.postMessage({ t: 'free', s: m.s });
   } else if (m.t === 'x') {
     hashes.delete(m.f);
   } else if (m.t === 'e') {
-    const h = hashes.get(m.f) ?? createHash(algorithm);
+    const hs = hashes.get(m.f) ?? start();
     hashes.delete(m.f);
-    parentPort.postMessage({ t: 'd', f: m.f, hex: h.digest('hex') });
+    parentPort.postMessage({ t: 'd', f: m.f, hex: hs.map((h) => h.digest('hex')) });
   }
 });
 `;
@@ -60,7 +70,8 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
   const blockSize = options.blockSize ?? 1024 * 1024;
   const slotCount = options.slots ?? 8;
   const inlineBelow = options.inlineBelow ?? blockSize;
-  let workers: { sha256: Worker; sm3: Worker } | undefined;
+  const split = (options.workers ?? (availableParallelism() > 2 ? 2 : 1)) === 2;
+  let workers: Worker[] | undefined;
   let ring: Uint8Array;
   const refs = new Int8Array(slotCount);
   const free: number[] = [];
@@ -75,9 +86,9 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
     const shared = new SharedArrayBuffer(blockSize * slotCount);
     ring = new Uint8Array(shared);
     for (let s = 0; s < slotCount; s++) free.push(s);
-    const make = (algorithm: 'sha256' | 'sm3') => {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { ring: shared, algorithm, blockSize } });
-      w.on('message', (m: { t: string; s: number; f: number; hex: string }) => {
+    const make = (algorithms: ('sha256' | 'sm3')[]) => {
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { ring: shared, algorithms, blockSize } });
+      w.on('message', (m: { t: string; s: number; f: number; hex: string[] }) => {
         if (m.t === 'free') {
           if (--refs[m.s] === 0) {
             free.push(m.s);
@@ -86,7 +97,7 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
         } else if (m.t === 'd') {
           const p = pending.get(m.f);
           if (!p) return;
-          p[algorithm] = m.hex;
+          algorithms.forEach((a, i) => (p[a] = m.hex[i]));
           if (p.sha256 !== undefined && p.sm3 !== undefined) {
             pending.delete(m.f);
             p.resolve({ sha256: p.sha256, sm3: p.sm3 });
@@ -100,14 +111,14 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
       w.unref();
       return w;
     };
-    workers = { sha256: make('sha256'), sm3: make('sm3') };
+    workers = split ? [make(['sha256']), make(['sm3'])] : [make(['sha256', 'sm3'])];
     return workers;
   }
 
   function ref(on: boolean) {
     busy += on ? 1 : -1;
     if (!workers) return;
-    for (const w of [workers.sha256, workers.sm3]) (busy > 0 ? w.ref() : w.unref());
+    for (const w of workers) (busy > 0 ? w.ref() : w.unref());
   }
 
   async function slot(): Promise<number> {
@@ -147,10 +158,9 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
     }
     function send() {
       if (blockSlot < 0 || blockFill === 0) return;
-      refs[blockSlot] = 2;
+      refs[blockSlot] = workers!.length;
       const m = { t: 'b', f: file, s: blockSlot, n: blockFill };
-      workers!.sha256.postMessage(m);
-      workers!.sm3.postMessage(m);
+      for (const w of workers!) w.postMessage(m);
       blockSlot = -1;
       blockFill = 0;
     }
@@ -184,8 +194,7 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
           blockSlot = -1;
           waiting.shift()?.();
         }
-        workers?.sha256.postMessage({ t: 'x', f: file });
-        workers?.sm3.postMessage({ t: 'x', f: file });
+        for (const w of workers ?? []) w.postMessage({ t: 'x', f: file });
         ref(false);
       },
       async digest() {
@@ -205,8 +214,7 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
         try {
           const d = await new Promise<{ sha256: string; sm3: string }>((resolve, reject) => {
             pending.set(id, { resolve, reject });
-            workers!.sha256.postMessage({ t: 'e', f: id });
-            workers!.sm3.postMessage({ t: 'e', f: id });
+            for (const w of workers!) w.postMessage({ t: 'e', f: id });
           });
           return { ...d, size };
         } finally {
@@ -225,13 +233,13 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
       workers = undefined;
       for (const p of pending.values()) p.reject(new Error('digest pool: closed'));
       pending.clear();
-      await Promise.all([w.sha256.terminate(), w.sm3.terminate()]);
+      await Promise.all(w.map((x) => x.terminate()));
     },
   };
 }
 
 let shared: DigestPool | undefined;
-/** The process-wide pool (two worker threads, started on first use of a large file). */
+/** The process-wide pool (its worker threads start on first use of a large file). */
 export function digestPool(): DigestPool {
   shared ??= createDigestPool();
   return shared;
