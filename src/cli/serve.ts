@@ -8,6 +8,7 @@ import { ingestSample } from './sample.ts';
 import { openIngest, type IngestRuntime } from './ingest-runtime.ts';
 import { startAuditWorkers } from './audit.ts';
 import type { Runtime } from './runtime.ts';
+import { openTransferService } from './transfer.ts';
 import { createLogger, openRuntime } from './runtime.ts';
 
 export async function serve(io: CliIo, opts: { port?: string; withSample?: boolean }): Promise<void> {
@@ -28,7 +29,7 @@ export async function serve(io: CliIo, opts: { port?: string; withSample?: boole
     logger,
     probes: runtime.probes,
     info: { version: VERSION, node: process.version },
-    api: { db: runtime.database.db, ingest: ingest.ingest, stores: [runtime.primary, ...runtime.backups], version: VERSION, audits },
+    api: { db: runtime.database.db, ingest: ingest.ingest, stores: [runtime.primary, ...runtime.backups], version: VERSION, audits, transfers: await openTransferService(runtime, ingest.ingest) },
   });
 
   await new Promise<void>((resolveDone, rejectDone) => {

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { AuditService } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import type { IngestService } from '../ingest/index.ts';
+import type { TransferService } from '../transfer/index.ts';
 import type { ObjectStore } from '../store/index.ts';
 import type { ApiEnv } from './auth.ts';
 import { auditRoutes } from './routes/audits.ts';
@@ -11,6 +12,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { recordRoutes } from './routes/records.ts';
 import { submissionRoutes } from './routes/submissions.ts';
+import { transferRoutes } from './routes/transfers.ts';
 
 export interface ApiDeps {
   db: Db;
@@ -20,6 +22,8 @@ export interface ApiDeps {
   version: string;
   /** Fixity audits (POST/GET /api/v1/audits); absent where no audit service runs. */
   audits?: AuditService;
+  /** Transfer packages and receipts (/api/v1/transfers, /api/v1/receipts); absent where not wired. */
+  transfers?: TransferService;
 }
 
 export function apiRoutes(deps: ApiDeps): Hono<ApiEnv> {
@@ -30,5 +34,6 @@ export function apiRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.route('/', metricsRoutes({ render: () => deps.ingest.renderMetrics() }));
   app.route('/', openApiRoutes(deps.version));
   if (deps.audits) app.route('/', auditRoutes({ db: deps.db, audits: deps.audits }));
+  if (deps.transfers) app.route('/', transferRoutes({ db: deps.db, transfers: deps.transfers, maxUploadBytes: deps.ingest.maxUploadBytes }));
   return app;
 }

@@ -1,0 +1,83 @@
+// The transfer API: POST /api/v1/transfers, GET the transfer and its package, POST /api/v1/receipts
+// at a second archive (accepted, and a changed package rejected), through app.request().
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import pino from 'pino';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createApp } from '../../src/http/app.ts';
+import { createToken } from '../../src/ingest/index.ts';
+import { createTransferService } from '../../src/transfer/index.ts';
+import { ingestFile, openArchive, SAMPLE, testPki, type Archive } from './transfer-support.ts';
+
+let work: string;
+let from: Archive;
+let to: Archive;
+let tokenFrom: string;
+let tokenTo: string;
+
+function appOf(a: Archive) {
+  const transfers = createTransferService({ ...a.deps, ingest: a.ingest });
+  return createApp({ logger: pino({ level: 'silent' }), probes: [], api: { db: a.database.db, ingest: a.ingest, stores: [a.primary, a.backup], version: 'test', transfers } });
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'dangan-transfer-http-'));
+  const { trust, signing } = testPki(join(work, 'pki'));
+  from = await openArchive({ trust, signing });
+  to = await openArchive({ trust, signing });
+  await ingestFile(from, SAMPLE);
+  tokenFrom = (await createToken(from.database.db, { system: 'agency', fonds: ['J001'], actor: 'test' })).token;
+  tokenTo = (await createToken(to.database.db, { system: 'archive', fonds: ['J001'], actor: 'test' })).token;
+}, 120_000);
+afterAll(async () => {
+  await from?.close();
+  await to?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+it('builds a transfer, serves it, and the receiving archive accepts it; a changed package is rejected', async () => {
+  const api = appOf(from);
+  const auth = { Authorization: `Bearer ${tokenFrom}` };
+  const bad = await api.request('/api/v1/transfers', { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ fonds: 'J001', year: 1990 }) });
+  expect(bad.status).toBe(400);
+  const forbidden = await api.request('/api/v1/transfers', { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ fonds: 'J002' }) });
+  expect(forbidden.status).toBe(403);
+  expect((await api.request('/api/v1/transfers', { method: 'POST', body: '{}' })).status).toBe(401);
+
+  const created = await api.request('/api/v1/transfers', { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ fonds: 'J001', receivingUnit: '某某县档案馆', access: '开放' }) });
+  expect(created.status).toBe(201);
+  const t = (await created.json()) as { id: string; status: string; records: number; package: { sha256: string; size: number } };
+  expect(t.status).toBe('stored');
+  expect(t.records).toBe(4);
+  const got = (await (await api.request(`/api/v1/transfers/${t.id}`, { headers: auth })).json()) as { register: { recordCount: number } };
+  expect(got.register.recordCount).toBe(4);
+  const res = await api.request(`/api/v1/transfers/${t.id}/package`, { headers: auth });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('application/zip');
+  const pkg = Buffer.from(await res.arrayBuffer());
+  expect(pkg.length).toBe(t.package.size);
+  expect(createHash('sha256').update(pkg).digest('hex')).toBe(t.package.sha256);
+
+  const archive = appOf(to);
+  const authTo = { Authorization: `Bearer ${tokenTo}`, 'Content-Type': 'application/zip' };
+  // one byte changed inside a stored entry: the manifest no longer matches
+  const changed = Buffer.from(pkg);
+  const at = changed.indexOf(Buffer.from('%PDF'));
+  changed[at + 20] ^= 0xff;
+  const rejected = await archive.request('/api/v1/receipts', { method: 'POST', headers: authTo, body: changed });
+  expect(rejected.status).toBe(200);
+  const r = (await rejected.json()) as { status: string; report: { items: { code: string; status: string }[] } };
+  expect(r.status).toBe('rejected');
+  expect(r.report.items.filter((i) => i.status === 'fail').map((i) => i.code)).toContain('YJ-1-5');
+
+  const accepted = await archive.request('/api/v1/receipts', { method: 'POST', headers: { ...authTo, 'X-Dangan-Received-By': 'wang' }, body: pkg });
+  expect(accepted.status).toBe(201);
+  const a = (await accepted.json()) as { status: string; handover: { xml: string; seal: string | null } };
+  expect(a.status).toBe('archived');
+  expect(a.handover.xml).toContain('<接收结果>接收</接收结果>');
+  expect(a.handover.seal).not.toBeNull();
+  const recs = (await (await archive.request('/api/v1/records?fonds=J001', { headers: { Authorization: `Bearer ${tokenTo}` } })).json()) as { items?: unknown[]; records?: unknown[] };
+  expect((recs.items ?? recs.records ?? []).length).toBe(4);
+}, 120_000);
