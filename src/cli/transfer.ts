@@ -19,7 +19,12 @@ export async function openTransferService(runtime: Runtime, ingest: IngestServic
   const { config, logger } = runtime;
   let trust: TrustStore | undefined;
   if (config.trustDir) trust = (await loadTrustStore(config.trustDir)).store;
-  const signing = config.signing ? { keyPem: await readFile(config.signing.keyFile, 'utf8'), certPem: await readFile(config.signing.certFile, 'utf8') } : undefined;
+  let signing: { keyPem: string; certPem: string; chainPem?: string } | undefined;
+  if (config.signing) {
+    // DANGAN_SIGNING_CERT may hold the chain after the unit's certificate: sealed along, so a verifier needs only the root
+    const certs = (await readFile(config.signing.certFile, 'utf8')).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    signing = { keyPem: await readFile(config.signing.keyFile, 'utf8'), certPem: certs[0] ?? '', chainPem: certs.slice(1).join('\n') || undefined };
+  }
   return createTransferService({
     db: runtime.database.db,
     primary: runtime.primary,
