@@ -228,7 +228,8 @@ export async function runAudit(deps: AuditDeps, id: string, opts: RunOptions = {
     const snap = JSON.parse(JSON.stringify(state)) as AuditSummary;
     flushing = flushing.then(async () => {
       const at = clock();
-      if (final?.status === 'done') delete snap.lease;
+      // A slice that ends (done, paused, stopped) lets go, so the next tick or command resumes at once.
+      if (final) delete snap.lease;
       else snap.lease = { owner, until: new Date(at.getTime() + leaseMs).toISOString() };
       const ok = await db.transaction(async (tx) => {
         const [mine] = await tx
