@@ -60,6 +60,13 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
   await deps.db.update(submissions).set({ attempts: sub.attempts + 1, updatedAt: now() }).where(eq(submissions.id, id));
   await mkdir(deps.tmpDir, { recursive: true });
   const tmp = join(deps.tmpDir, `${id}-${randomBytes(4).toString('hex')}.zip`);
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (name: string) => {
+    const t = performance.now();
+    timings[name] = Math.round(t - mark);
+    mark = t;
+  };
   try {
     // The reader needs random access: copy the staged package here, proving its SHA-256 on the way
     // (SM3 was computed on arrival; one SM3 pass fewer matters for large packages).
@@ -81,6 +88,7 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
       throw new Error(`暂存的信息包与接收时的摘要不符 (the staged package no longer matches its digest): ${sub.stagingKey}`);
     }
     const d = { sha256: sub.packageSha256, sm3: sub.packageSm3 ?? '', size };
+    lap('copyMs');
 
     let report = sub.report as Report | null;
     if (sub.status !== 'accepted' || !report) {
@@ -91,6 +99,7 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
         submitterFonds = sub.fonds ? [sub.fonds] : t?.fonds;
       }
       const held = await heldCatalogueFor(deps.db, await folderNamesOf(tmp), submitterFonds ?? (sub.fonds ? [sub.fonds] : []));
+      lap('heldMs');
       const started = performance.now();
       report = await checkPackage(tmp, {
         stage: sub.stage,
@@ -106,6 +115,7 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
         tool: deps.tool,
       });
       observe(deps.metrics.checkSeconds, (performance.now() - started) / 1000);
+      lap('checkMs');
       const verdict = report.verdict;
       const at = now();
       const checked = report;
@@ -127,7 +137,7 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
       });
       if (verdict === 'rejected') {
         sub = (await load(deps.db, id))!;
-        deps.log?.info({ submission: id, verdict }, 'submission rejected');
+        deps.log?.info({ submission: id, verdict, ...timings }, 'submission rejected');
         return { status: 'rejected', submission: sub };
       }
     }
@@ -143,6 +153,7 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
       throw e;
     }
     observe(deps.metrics.storeSeconds, (performance.now() - started) / 1000);
+    lap('storeMs');
     const at = now();
     for (const s of stores) {
       await appendEvent(
@@ -166,9 +177,10 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
       }
       throw e;
     }
+    lap('catalogueMs');
     await deps.primary.delete(sub.stagingKey).catch((e: unknown) => deps.log?.warn({ err: e, submission: id }, 'could not remove the staged package'));
     sub = (await load(deps.db, id))!;
-    deps.log?.info({ submission: id, records: stored.records.length }, 'submission archived');
+    deps.log?.info({ submission: id, records: stored.records.length, bytes: stored.bytes, ...timings }, 'submission archived');
     return { status: 'archived', submission: sub };
   } finally {
     await rm(tmp, { force: true });
