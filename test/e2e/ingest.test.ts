@@ -2,7 +2,7 @@
 // the file store and S3 (s3rver) as primary and backup: archive, idempotency, auth, size limit,
 // a store that is down, callbacks, the records API with 利用登记, metrics and OpenAPI.
 import { createHash, createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -210,6 +210,27 @@ describeEachDatabase('ingest over HTTP', (t) => {
       const [after] = await db.select().from(submissions).where(eq(submissions.id, id));
       expect(after.stagingKey).toBeNull();
       expect(after.report).not.toBeNull();
+    } finally {
+      await svc.close();
+    }
+  });
+
+  it('keeps nothing of an upload the client abandons half-way', async () => {
+    const database = await t.open();
+    const primary = fileStore('primary');
+    const svc = await startService({ database, tmpDir: fresh('tmp'), primary });
+    try {
+      const { token } = await svc.token(['J001']);
+      const { port } = new URL(svc.url);
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/submissions', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/zip' } });
+      req.on('error', () => {});
+      req.write(Buffer.alloc(256 * 1024, 1));
+      await new Promise((r) => setTimeout(r, 300));
+      req.destroy();
+      await waitFor('the aborted upload to be cleaned up', async () => ((await listAll(primary)).length === 0 ? true : undefined), 10_000);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await listAll(primary)).toEqual([]);
+      expect(await database.db.select().from(submissions)).toEqual([]);
     } finally {
       await svc.close();
     }
