@@ -3,7 +3,7 @@
 // run killed at any point resumes where its last commit left it and never re-reads what was done.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { finding, type Finding } from '../checks/finding.ts';
 import { itemCode } from '../checks/items.ts';
 import type { TrustStore } from '../crypto/index.ts';
@@ -207,6 +207,8 @@ export async function runAudit(deps: AuditDeps, id: string, opts: RunOptions = {
   const storeByName = new Map(deps.stores.map((s) => [s.name, s]));
   const primary = deps.stores[0];
   const checkedPackages = new Set<string>();
+  /** Copies handed to a reader and not yet committed. */
+  const handedOut = new Set<string>();
   const lost = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, lost.signal]) : lost.signal;
 
@@ -253,6 +255,7 @@ export async function runAudit(deps: AuditDeps, id: string, opts: RunOptions = {
         if (evs.length) await appendEvents(tx, evs, { now: () => at });
         return true;
       });
+      if (ok) for (const o of batch) handedOut.delete(o.row.id);
       if (!ok) {
         lost.abort(new Error('audit lease lost'));
         throw new Error(`稽核 ${id} 已被其他进程接管 (the run was taken over by another process)`);
@@ -299,7 +302,7 @@ export async function runAudit(deps: AuditDeps, id: string, opts: RunOptions = {
           ended = 'paused';
           break;
         }
-        const rows = pageCopies(db, storeName, audit.startedAt, remaining, () => signal.aborted || (!!opts.respectHours && !withinHours(policy, clock(), deps.policies.timezone)));
+        const rows = pageCopies(db, storeName, audit.startedAt, remaining, () => signal.aborted || (!!opts.respectHours && !withinHours(policy, clock(), deps.policies.timezone)), handedOut);
         const auditOne = async (row: CopyRow): Promise<Outcome> => {
           const o = await auditCopy({ deps, auditId: id, store, isPrimary, sources, throttle, signal, repair: audit.repair, full: readsInFull(policy, id, row.key), digests: policy.digests, scanner: isPrimary && row.fileId && policy.rescan && deps.scanner?.configured ? deps.scanner : undefined }, row);
           if (o.result === 'ok' && isPrimary && isPackageEvidence(row.path) && !checkedPackages.has(row.key)) {
@@ -421,19 +424,17 @@ function findingEvent(actor: string, auditId: string, store: string, f: Finding,
   };
 }
 
-/** Copies of a store not yet audited by this run, oldest-audited first, `limit` at most; stops when `stop()` says so. */
-async function* pageCopiesGen(db: Db, store: string, startedAt: Date, limit: number, stop: () => boolean): AsyncGenerator<CopyRow> {
-  let cursor: { at: Date | null; id: string } | undefined;
+/**
+ * Copies of a store not yet audited by this run, oldest-audited first, `limit` at most; stops when
+ * `stop()` says so. A committed copy leaves the set by itself (its last_audited_at is now after the
+ * run began); `pending` holds those handed out and not yet committed, so they are not handed out
+ * twice. No cursor: each page is an index range scan on (store, last_audited_at) that stops early.
+ */
+async function* pageCopiesGen(db: Db, store: string, startedAt: Date, limit: number, stop: () => boolean, pending: Set<string>): AsyncGenerator<CopyRow> {
   let given = 0;
   while (given < limit && !stop()) {
     const where: SQL[] = [eq(copies.store, store), or(isNull(copies.lastAuditedAt), lt(copies.lastAuditedAt, startedAt))!];
-    if (cursor) {
-      where.push(
-        cursor.at === null
-          ? or(and(isNull(copies.lastAuditedAt), gt(copies.id, cursor.id)), isNotNull(copies.lastAuditedAt))!
-          : or(gt(copies.lastAuditedAt, cursor.at), and(eq(copies.lastAuditedAt, cursor.at), gt(copies.id, cursor.id)))!,
-      );
-    }
+    if (pending.size) where.push(notInArray(copies.id, [...pending]));
     const rows = await db
       .select({
         id: copies.id,
@@ -445,22 +446,27 @@ async function* pageCopiesGen(db: Db, store: string, startedAt: Date, limit: num
         sm3: copies.sm3,
         lastAuditedAt: copies.lastAuditedAt,
         path: sql<string | null>`(select so.path from submission_objects so where so.object_key = "copies"."object_key" order by (so.path like 'manifest-%' or so.path like '签名/%') desc, so.path limit 1)`,
-        // The record a content file or a record's 元数据.xml belongs to, to flag it when no good copy is left.
-        record: sql<string | null>`coalesce((select r.archival_code from files f join records r on r.id = f.record_id where f.id = "copies"."file_id"), (select r.archival_code from records r where r.metadata_key = "copies"."object_key" order by r.archival_code limit 1))`,
+        fileRecord: sql<string | null>`(select r.archival_code from files f join records r on r.id = f.record_id where f.id = "copies"."file_id")`,
       })
       .from(copies)
       .where(and(...where))
-      .orderBy(sql`${copies.lastAuditedAt} asc nulls first`, asc(copies.id))
+      .orderBy(sql`${copies.lastAuditedAt} asc nulls first`)
       .limit(Math.min(PAGE, limit - given));
     if (!rows.length) return;
     for (const r of rows) {
       if (stop()) return;
       given++;
-      yield { ...r, lastAuditedAt: r.lastAuditedAt ? new Date(r.lastAuditedAt) : null } as CopyRow;
+      pending.add(r.id);
+      yield { ...r, lastAuditedAt: r.lastAuditedAt ? new Date(r.lastAuditedAt) : null, record: r.fileRecord ?? recordOfMetadata(r.path) } as CopyRow;
     }
-    const last = rows[rows.length - 1];
-    cursor = { at: last.lastAuditedAt ? new Date(last.lastAuditedAt) : null, id: last.id };
   }
+}
+
+/** A record folder is named by its 档号 (package-format.md), so its 元数据.xml names the record to flag. */
+function recordOfMetadata(path: string | null): string | null {
+  if (!path?.endsWith('/元数据.xml')) return null;
+  const parts = path.split('/');
+  return parts[parts.length - 2] ?? null;
 }
 
 /** The generator behind a lock, so parallel readers can share it. */

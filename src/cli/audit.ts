@@ -67,7 +67,14 @@ export async function audit(io: CliIo, flags: AuditFlags): Promise<number> {
     }
     let out;
     try {
-      out = await service.runNow({ store: flags.store, samplePercent: sample, repair: !!flags.repair, requestedBy: `cli:${user}@${hostname()}` }, { signal: stop.signal });
+      // Progress on stderr, at most once a second: which store, how far.
+      let shown = 0;
+      const onProgress = (p: { store: string; done: number; target: number; bytes: number }) => {
+        if (Date.now() - shown < 1000 && p.done < p.target) return;
+        shown = Date.now();
+        io.err(`dangan audit: ${p.store} ${p.done}/${p.target} (${p.bytes} bytes)\n`);
+      };
+      out = await service.runNow({ store: flags.store, samplePercent: sample, repair: !!flags.repair, requestedBy: `cli:${user}@${hostname()}` }, { signal: stop.signal, onProgress });
     } catch (e) {
       if (e instanceof AuditRequestError) throw new CliError(`dangan audit: ${e.message}`);
       throw e;

@@ -41,9 +41,18 @@ describeEachDatabase('dangan audit (process)', (t) => {
       DANGAN_LOG_LEVEL: 'warn',
     };
 
-    const child = spawn(process.execPath, [BIN, 'audit'], { env, stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'audit'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    await new Promise((r) => setTimeout(r, 5000));
+    // Once it reports progress, let it commit for a while (results are committed at least every second), then SIGKILL.
+    await new Promise<void>((resolve, reject) => {
+      let err = '';
+      child.stderr!.on('data', (c: Buffer) => {
+        err += c.toString();
+        if (/primary [1-9]\d*\/\d+/.test(err)) resolve();
+      });
+      child.once('exit', () => reject(new Error(`dangan audit ended before it was killed: ${err}`)));
+    });
+    await new Promise((r) => setTimeout(r, 2500));
     child.kill('SIGKILL');
     expect(await exited).toBe(null);
 
