@@ -2,9 +2,8 @@
 // an archived file infected) and BC-1-5 (an object and its catalogue row altered together pass
 // fixity, but the stored package manifest no longer agrees).
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { eq } from 'drizzle-orm';
@@ -15,26 +14,19 @@ import { describeEachDatabase } from '../../src/db/testing.ts';
 import { copies, files, submissionObjects } from '../../src/db/schema.ts';
 import { createClamdScanner } from '../../src/scan/index.ts';
 import { startTestClamd, type TestClamd } from '../../src/scan/test-clamd.ts';
-import { archive, fsTamper } from './audit-support.ts';
+import { archive, fsTamper, scratch } from './audit-support.ts';
 import { openTestStore } from './ingest-support.ts';
 
+const dirs = scratch('dangan-audit-evidence-');
+const fresh = dirs.fresh;
 let clamd: TestClamd;
-let work: string;
 beforeAll(async () => {
   clamd = await startTestClamd({ path: process.env.PATH });
-  work = mkdtempSync(join(tmpdir(), 'dangan-audit-evidence-'));
 }, 60_000);
 afterAll(async () => {
   await clamd?.stop();
-  rmSync(work, { recursive: true, force: true });
+  dirs.cleanup();
 });
-
-let n = 0;
-const fresh = (name: string) => {
-  const d = join(work, `${name}-${++n}`);
-  mkdirSync(d, { recursive: true });
-  return d;
-};
 const quiet = pino({ level: 'silent' });
 
 function clamdCommand(socket: string, command: string): Promise<string> {
@@ -52,7 +44,7 @@ describeEachDatabase('fixity audit: rescan and package evidence', (t) => {
     const database = await t.open();
     const root = fresh('primary');
     const primary = openTestStore(pathToFileURL(root).href, 'primary');
-    const division = `V${n}`;
+    const division = `V${dirs.next()}`;
     const pkg = await archive(database.db, [primary], fresh('pkg'), { division, count: 3 });
     const scanner = createClamdScanner({ socket: clamd.socket });
     const audits = createAuditService({ db: database.db, stores: [primary], policies: parseAuditPolicies({}), scanner, actor: 'test', log: quiet, tool: { name: 'dangan', version: 'test' } });
@@ -87,7 +79,7 @@ describeEachDatabase('fixity audit: rescan and package evidence', (t) => {
     const db = database.db;
     const root = fresh('primary');
     const primary = openTestStore(pathToFileURL(root).href, 'primary');
-    const pkg = await archive(db, [primary], fresh('pkg'), { division: `M${n}`, count: 2 });
+    const pkg = await archive(db, [primary], fresh('pkg'), { division: `M${dirs.next()}`, count: 2 });
     const audits = createAuditService({ db, stores: [primary], policies: parseAuditPolicies({}), actor: 'test', log: quiet, tool: { name: 'dangan', version: 'test' } });
     const first = (await audits.report((await audits.runNow({ requestedBy: 'test' })).audit!.id))!;
     expect(first.audit.failed).toBe(false);

@@ -1,9 +1,6 @@
 // Scheduled audits in the workers: on the job queue (pg-boss), each store's policy decides when a
 // run is due and how large it is; sampled runs take the oldest-audited copies first, so two runs of
 // half cover everything within the period; nothing starts outside the policy's hours.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { eq, isNull } from 'drizzle-orm';
 import pino from 'pino';
@@ -12,17 +9,12 @@ import { createAuditService, parseAuditPolicies, SCHEDULER } from '../../src/aud
 import { describeEachDatabase } from '../../src/db/testing.ts';
 import { audits, copies } from '../../src/db/schema.ts';
 import { createQueue, queueDatabaseOf } from '../../src/jobs/index.ts';
-import { archive } from './audit-support.ts';
+import { archive, scratch } from './audit-support.ts';
 import { openTestStore, waitFor } from './ingest-support.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'dangan-audit-schedule-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-let n = 0;
-const fresh = (name: string) => {
-  const d = join(work, `${name}-${++n}`);
-  mkdirSync(d, { recursive: true });
-  return d;
-};
+const dirs = scratch('dangan-audit-schedule-');
+const fresh = dirs.fresh;
+afterAll(() => dirs.cleanup());
 
 describeEachDatabase('scheduled audits', (t) => {
   it('runs the policy share per store on the queue, oldest-audited first, within its hours', async () => {

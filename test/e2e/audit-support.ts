@@ -1,6 +1,7 @@
 // Test support for the audit tests: archive packages through the ingest service itself, and damage
 // stored objects behind the service's back (flip a bit, truncate, delete) in file and S3 stores.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createReadStream } from 'node:fs';
@@ -15,6 +16,22 @@ import { createNoScanner } from '../../src/scan/index.ts';
 import type { ObjectStore } from '../../src/store/index.ts';
 import { writeIngestPackage, type PackageSpec } from './ingest-packages.ts';
 import { S3_CREDS } from './ingest-support.ts';
+
+/** A scratch folder for one test file: `fresh(name)` makes a new subfolder; `cleanup()` removes everything. */
+export function scratch(prefix: string) {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  let n = 0;
+  return {
+    fresh(name: string): string {
+      const d = join(root, `${name}-${++n}`);
+      mkdirSync(d, { recursive: true });
+      return d;
+    },
+    /** A number not used before in this folder, for unique names. */
+    next: () => ++n,
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
 
 export interface Archived {
   submission: string;

@@ -3,9 +3,6 @@
 // service's back; the audit finds every one, repairs each that has a good copy, flags the rest;
 // the report (JSON, HTML, BC codes), the HTTP routes, and the byte-rate throttle.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { and, eq } from 'drizzle-orm';
 import pino from 'pino';
@@ -16,33 +13,27 @@ import { copies, events } from '../../src/db/schema.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createToken, type IngestService } from '../../src/ingest/index.ts';
 import type { ObjectStore } from '../../src/store/index.ts';
-import { archive, bytesOf, cutShort, flipBit, fsTamper, remove, s3Tamper, type Tamper } from './audit-support.ts';
+import { archive, bytesOf, cutShort, flipBit, fsTamper, remove, s3Tamper, scratch, type Tamper } from './audit-support.ts';
 import { openTestStore, startS3rver, waitFor, type S3Server } from './ingest-support.ts';
 
+const dirs = scratch('dangan-audit-e2e-');
+const fresh = dirs.fresh;
 let s3: S3Server;
-let work: string;
 beforeAll(async () => {
   s3 = await startS3rver(['audit-primary', 'audit-backup']);
-  work = mkdtempSync(join(tmpdir(), 'dangan-audit-e2e-'));
 }, 60_000);
 afterAll(async () => {
   await s3?.stop();
-  rmSync(work, { recursive: true, force: true });
+  dirs.cleanup();
 });
 
-let n = 0;
-const fresh = (name: string) => {
-  const d = join(work, `${name}-${++n}`);
-  mkdirSync(d, { recursive: true });
-  return d;
-};
 function fileStore(name: string): { store: ObjectStore; tamper: Tamper } {
   const root = fresh(name);
   const store = openTestStore(pathToFileURL(root).href, name);
   return { store, tamper: fsTamper(store, root) };
 }
 function s3Store(bucket: string, name: string): { store: ObjectStore; tamper: Tamper } {
-  const prefix = `run-${process.pid}-${++n}`;
+  const prefix = `run-${process.pid}-${dirs.next()}`;
   const store = openTestStore(`s3://${bucket}/${prefix}`, name, s3.endpoint);
   return { store, tamper: s3Tamper(store, s3.endpoint, bucket, prefix) };
 }
