@@ -1,10 +1,13 @@
 // `dangan import <dir>`: every package (.zip) under a folder, through the ingest service directly
 // (not HTTP): staged, checked, stored with its backups and catalogued one after another, with a
-// progress bar and a summary table; exit 1 when any package was rejected or failed.
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+// progress bar and a summary table; exit 1 when any package was rejected or failed. Unpacked
+// package folders (holding 说明文件.txt) are zipped (stored) first.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
 import { join, relative, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
+import yazl from 'yazl';
 import type { Report } from '../checks/report.ts';
 import { loadConfig } from '../config/index.ts';
 import type { IngestService } from '../ingest/index.ts';
@@ -51,6 +54,23 @@ export async function importPackage(ingest: IngestService, file: string, key: st
   return { path: key, id: s.id, status: s.status, records: report?.package.records ?? 0, problems, report };
 }
 
+/** Zips an unpacked package folder (stored, not deflated) so it can be staged like an upload. */
+async function zipFolder(dir: string, zipPath: string): Promise<void> {
+  const zip = new yazl.ZipFile();
+  const out = createWriteStream(zipPath);
+  zip.outputStream.pipe(out);
+  const walk = async (d: string) => {
+    for (const e of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) zip.addFile(p, relative(dir, p).split('\\').join('/'), { compress: false });
+    }
+  };
+  await walk(dir);
+  zip.end();
+  await once(out, 'close');
+}
+
 function table(rows: ImportRow[]): string {
   const head = ['信息包 (package)', '结果 (status)', '件数', '问题 (failed items / reason)'];
   const cells = rows.map((r) => [r.path, r.status, String(r.records), r.problems.slice(0, 120)]);
@@ -72,20 +92,27 @@ export async function importDir(io: CliIo, dir: string): Promise<number> {
   const config = loadConfig(io.env, io.cwd);
   const logger = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }, 'stderr');
   const runtime = await openRuntime(config, logger);
-  const rows: ImportRow[] = folders.map((f) => ({ path: relative(root, f) || '.', status: 'skipped', records: 0, problems: '未打包的文件夹，请先压缩为 zip (a folder: zip it first)' }));
+  const rows: ImportRow[] = [];
+  const tmp = join(config.dataDir, 'tmp');
+  await mkdir(tmp, { recursive: true });
+  const todo = [...zips.map((file) => ({ file, folder: undefined as string | undefined })), ...folders.map((folder) => ({ file: join(tmp, `import-${process.pid}-${Math.random().toString(36).slice(2)}.zip`), folder }))];
   const bar = io.isTTY ? new SingleBar({ format: '导入中 {bar} {value}/{total} 个信息包 | {name}', hideCursor: true, stream: process.stderr }) : undefined;
   try {
     const { ingest, close } = await openIngest(runtime, { queue: false, workers: false });
     try {
-      bar?.start(zips.length, 0, { name: '' });
-      for (const [i, file] of zips.entries()) {
-        const key = relative(root, file);
+      bar?.start(todo.length, 0, { name: '' });
+      for (const [i, { file, folder }] of todo.entries()) {
+        const key = folder ? `${relative(root, folder) || '.'}/` : relative(root, file);
         bar?.update(i, { name: key });
         if (!bar) io.err(`导入 (importing) ${key} …\n`);
-        const row = await importPackage(ingest, file, key);
-        rows.push(row);
+        try {
+          if (folder) await zipFolder(folder, file);
+          rows.push(await importPackage(ingest, file, key));
+        } finally {
+          if (folder) await rm(file, { force: true });
+        }
       }
-      bar?.update(zips.length, { name: '' });
+      bar?.update(todo.length, { name: '' });
     } finally {
       bar?.stop();
       await close();
@@ -95,6 +122,6 @@ export async function importDir(io: CliIo, dir: string): Promise<number> {
   }
   io.out(table(rows));
   const archived = rows.filter((r) => r.status === 'archived').length;
-  io.out(`共 ${rows.length} 个：已归档 ${archived}，未通过 ${rows.filter((r) => r.status === 'rejected').length}，失败 ${rows.filter((r) => r.status === 'failed').length}，跳过 ${rows.filter((r) => r.status === 'skipped').length}\n`);
+  io.out(`共 ${rows.length} 个：已归档 ${archived}，未通过 ${rows.filter((r) => r.status === 'rejected').length}，失败 ${rows.filter((r) => r.status === 'failed').length}\n`);
   return rows.every((r) => r.status === 'archived') ? EXIT.ok : EXIT.rejected;
 }

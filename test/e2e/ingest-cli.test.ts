@@ -1,7 +1,7 @@
 // The ingest commands as operators run them: token create, serve + submit --wait, import with its
 // summary table, log verify (PGlite); and `dangan worker` processing what another process received (PostgreSQL).
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -78,12 +78,15 @@ describe('ingest commands (pglite)', () => {
     await writeIngestPackage(join(carrier, 'a.zip'), { division: 'IMA' });
     await writeIngestPackage(join(carrier, 'disc2', 'b.zip'), { division: 'IMB', count: 3 });
     copyFileSync(SAMPLE, join(carrier, 'disc2', 'again.zip'));
+    cpSync(join(root, 'packages-samples', 'valid'), join(carrier, 'disc3', 'unpacked'), { recursive: true });
     const imported = await run(['import', carrier], env);
     expect(imported.code, imported.stderr).toBe(1);
     const lines = imported.stdout.split('\n');
     expect(lines.find((l) => l.startsWith('a.zip'))).toMatch(/archived\s+2/);
     expect(lines.find((l) => l.startsWith('disc2/b.zip'))).toMatch(/archived\s+3/);
     expect(lines.find((l) => l.startsWith('disc2/again.zip'))).toMatch(/rejected.*GD-1-8/);
+    // an unpacked folder is read too (zipped on the way); here a copy of what is held
+    expect(lines.find((l) => l.startsWith('disc3/unpacked/'))).toMatch(/rejected\s+4.*GD-1-8/);
 
     const verified = await run(['log', 'verify'], env);
     expect(verified.code, verified.stderr).toBe(0);
