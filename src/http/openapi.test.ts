@@ -7,7 +7,7 @@ import { openApiDocument } from './openapi.ts';
 
 describe('OpenAPI document', () => {
   it('documents exactly the API routes the app serves', () => {
-    const api = { db: {}, ingest: {}, stores: [], version: 'test' } as unknown as ApiDeps;
+    const api = { db: {}, ingest: { maxUploadBytes: 1 }, stores: [], version: 'test', audits: {}, transfers: {} } as unknown as ApiDeps;
     const app = createApp({ logger: pino({ level: 'silent' }), probes: [], api });
     const served = new Set(
       app.routes

@@ -91,6 +91,43 @@ export function openApiDocument(version: string): object {
           responses: { 200: { description: 'the bytes', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, 400: error, 401: error, 404: error, 503: error },
         },
       },
+      '/api/v1/transfers': {
+        post: {
+          summary: 'Build a transfer package (移交信息包) of archived records and store it with its backups',
+          security: bearer,
+          requestBody: { required: true, content: json({ type: 'object', required: ['fonds'], properties: { fonds: { type: 'string' }, year: { type: 'integer' }, retention: { type: 'string' }, volumes: { type: 'array', items: { type: 'string' } }, records: { type: 'array', items: { type: 'string' } }, receivingUnit: { type: 'string' }, transferringUnit: { type: 'string' }, title: { type: 'string' } } }) },
+          responses: { 201: { description: 'the transfer, built and stored' }, 400: error, 401: error, 403: error },
+        },
+      },
+      '/api/v1/transfers/{id}': { get: { summary: 'A transfer: status, register, report, digests', security: bearer, parameters: [param('id', 'path', 'transfer id')], responses: { 200: { description: 'the transfer' }, 401: error, 404: error } } },
+      '/api/v1/transfers/{id}/package': {
+        get: { summary: 'The transfer package (zip)', security: bearer, parameters: [param('id', 'path', 'transfer id')], responses: { 200: { description: 'the package', content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } }, 401: error, 404: error } },
+      },
+      '/api/v1/receipts': {
+        post: {
+          summary: 'A transfer package arriving at the receiving archive: checked at stage transfer and, when accepted, ingested',
+          security: bearer,
+          parameters: [
+            { name: 'X-Dangan-Package-Name', in: 'header', required: false, schema: { type: 'string' } },
+            { name: 'X-Dangan-Received-By', in: 'header', required: false, schema: { type: 'string' }, description: '接收人, for the 交接登记表' },
+          ],
+          requestBody: { required: true, content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } },
+          responses: { 201: { description: 'accepted and ingested: the submission, its report and the 交接登记表 (register XML, seal)' }, 200: { description: 'rejected: the submission and its report' }, 400: error, 401: error, 413: error, 503: error },
+        },
+      },
+      '/api/v1/audits': {
+        post: {
+          summary: 'Start a fixity audit (stage preservation)',
+          security: bearer,
+          requestBody: { required: false, content: json({ type: 'object', properties: { store: { type: 'string' }, samplePercent: { type: 'number', exclusiveMinimum: 0, maximum: 100 }, repair: { type: 'boolean' } } }) },
+          responses: { 202: { description: 'the audit, started' }, 400: error, 401: error },
+        },
+        get: { summary: 'Recent audits', security: bearer, responses: { 200: { description: 'audits' }, 401: error } },
+      },
+      '/api/v1/audits/metrics': { get: { summary: 'Audit metrics (Prometheus text)', security: bearer, responses: { 200: { description: 'text/plain exposition' }, 401: error } } },
+      '/api/v1/audits/{id}': {
+        get: { summary: 'One audit and its results (JSON, or HTML with format=html)', security: bearer, parameters: [param('id', 'path', 'audit id'), param('format', 'query', 'json or html')], responses: { 200: { description: 'the audit' }, 401: error, 404: error } },
+      },
       '/api/v1/events': {
         get: {
           summary: 'The event log in seq order',
