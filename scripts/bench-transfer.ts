@@ -1,6 +1,8 @@
 // Benchmark of building a transfer package: `dangan transfer create` over ~1 GB of archived
 // records vs `zip -0 -r` over the same files, with wall time and peak memory (GNU time).
-// Not a test: it measures. BENCH_SCALE=0.1 for a tenth of the size; BENCH_DIR for the scratch place.
+// Not a test: it measures. BENCH_SCALE=0.1 for a tenth of the size; BENCH_DIR for the scratch place;
+// DATABASE_URL (a fresh, empty PostgreSQL database) instead of the embedded PGlite, whose own
+// memory dominates the peak (see the floor row).
 //
 //   node scripts/bench-transfer.ts
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -67,6 +69,7 @@ process.stderr.write('transfer create …\n');
 const transfer = measure(`${dangan} transfer create --fonds J001 --json`, env);
 const t = JSON.parse(transfer.out) as { size: number; status: string };
 if (t.status !== 'stored') throw new Error(`bench-transfer: transfer ${t.status}`);
+const floor = measure(`${dangan} log verify > /dev/null`, env);
 process.stderr.write('zip -0 -r …\n');
 rmSync(join(work, 'baseline.zip'), { force: true });
 const baseline = measure(`cd ${files} && zip -q -0 -r ${join(work, 'baseline.zip')} .`);
@@ -85,6 +88,7 @@ ${records} records of one 2 MB PDF each, archived in the embedded data directory
 | \`dangan transfer create\` (read back + YJ check + zip + store + read back) | ${mb(t.size)} MB | ${transfer.seconds.toFixed(2)} s | ${transfer.peakMb} MB |
 | \`zip -0 -r\` over the same files | ${mb(baseSize)} MB | ${baseline.seconds.toFixed(2)} s | ${baseline.peakMb} MB |
 | ratio | | ${ratio.toFixed(2)}× (goal ≤ 1.5×) | |
+| floor: \`dangan log verify\` on the same data directory (start-up, database) | | ${floor.seconds.toFixed(2)} s | ${floor.peakMb} MB |
 
 (Ingesting the records first took ${ingest.seconds.toFixed(1)} s, peak ${ingest.peakMb} MB; not part of the comparison.)
 `;

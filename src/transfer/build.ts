@@ -321,14 +321,17 @@ export async function createTransfer(deps: TransferDeps, req: TransferRequest): 
       return await fail(`移交信息包写入存储失败 (could not store the package): ${failures.join('; ')}`, report);
     }
     const written = (settled[0] as PromiseFulfilledResult<PutResult>).value;
-    const verified: { store: string; at: Date }[] = [];
-    for (const s of stores) {
-      const back = await digestStream(await s.get(key));
-      if (back.sha256 !== written.sha256 || back.sm3 !== written.sm3 || back.size !== written.size) {
-        await Promise.all(stores.map((x) => x.delete(key).catch(() => {})));
-        return await fail(`存储「${s.name}」读回的移交信息包与写入时的摘要不符 (a copy differs when read back)`, report);
-      }
-      verified.push({ store: s.name, at: now() });
+    // every copy read back at once (each store is its own disk or service)
+    const verified = await Promise.all(
+      stores.map(async (s) => {
+        const back = await digestStream(await s.get(key)).catch(() => undefined);
+        return { store: s.name, at: now(), ok: back !== undefined && back.sha256 === written.sha256 && back.sm3 === written.sm3 && back.size === written.size };
+      }),
+    );
+    const bad = verified.filter((v) => !v.ok);
+    if (bad.length) {
+      await Promise.all(stores.map((x) => x.delete(key).catch(() => {})));
+      return await fail(`存储「${bad.map((v) => v.store).join('、')}」读回的移交信息包与写入时的摘要不符或无法读取 (a copy differs or cannot be read back)`, report);
     }
 
     const at = now();

@@ -110,4 +110,17 @@ describe('transfer and receipt', () => {
     expect(readFileSync(join(dir, '交接登记表.xml'), 'utf8')).toContain('<接收结果>接收</接收结果>');
     expect(await readAll(await to.backup.get(out.handover.key))).toEqual(Buffer.from(out.handover.xml));
   }, 120_000);
+
+  it('fails, keeping no copy, when a backup store gives back other bytes than were written', async () => {
+    const liar = { ...from.backup, get: async () => Readable.from([Buffer.from('not the package')]) };
+    const out = await createTransfer({ ...from.deps, backups: [liar] }, { fonds: 'J001', requestedBy: 'user:tester' });
+    expect(out.status).toBe('failed');
+    if (out.status !== 'failed') return;
+    expect(out.reason).toContain('backup-1');
+    expect(out.transfer.status).toBe('failed');
+    expect(await from.primary.head(transferKey(out.transfer.id))).toBeUndefined();
+    expect(await from.database.db.select().from(copies).where(eq(copies.objectKey, transferKey(out.transfer.id)))).toEqual([]);
+    const ev = await from.database.db.select().from(events).where(eq(events.subjectId, out.transfer.id));
+    expect(ev.map((e) => e.type)).toContain('transfer.failed');
+  }, 120_000);
 });
