@@ -66,7 +66,13 @@ export function submissionRoutes(deps: SubmissionDeps): Hono<ApiEnv> {
     if (!body) throw new ApiError('bad_request', '请求体为空，应为信息包 zip (empty body)');
     const key = c.req.header('idempotency-key')?.trim();
     if (key !== undefined && (key.length === 0 || key.length > 200)) throw new ApiError('bad_request', 'Idempotency-Key 应为 1–200 个字符 (1 to 200 characters)');
-    const name = c.req.header('x-dangan-package-name') ?? c.req.query('name');
+    const rawName = c.req.header('x-dangan-package-name') ?? c.req.query('name');
+    let name: string | undefined;
+    try {
+      name = rawName === undefined ? undefined : decodeURIComponent(rawName);
+    } catch {
+      throw new ApiError('bad_request', 'X-Dangan-Package-Name 应为 URI 编码的文件名 (must be URI-encoded)');
+    }
     const r = await deps.ingest.receive({
       body: body as unknown as AsyncIterable<Uint8Array>,
       source: 'online',
@@ -74,7 +80,7 @@ export function submissionRoutes(deps: SubmissionDeps): Hono<ApiEnv> {
       tokenId: token.id,
       fonds: asked ?? (token.fonds.length === 1 ? token.fonds[0] : undefined),
       idempotencyKey: key,
-      packageName: name ? decodeURIComponent(name).slice(0, 255) : undefined,
+      packageName: name ? name.slice(0, 255) : undefined,
       callbackUrl: token.callbackUrl,
       signal: c.req.raw.signal,
     });
