@@ -7,6 +7,7 @@ import { loadProfile } from '../../src/config/profile.ts';
 import { createTrustStore, type TrustStore } from '../../src/crypto/index.ts';
 import { readCertificates } from '../../src/crypto/x509.ts';
 import { openDatabase, type Database } from '../../src/db/index.ts';
+import type { TestDatabases } from '../../src/db/testing.ts';
 import { createIngestService, type IngestService } from '../../src/ingest/index.ts';
 import { createNoScanner } from '../../src/scan/index.ts';
 import { createFsStore, type ObjectStore } from '../../src/store/index.ts';
@@ -33,9 +34,10 @@ export function testPki(dir: string): { pki: Pki; trust: TrustStore; signing: { 
   return { pki, trust, signing: { keyPem: rsa.leaf.keyPem, certPem: rsa.leaf.certPem, chainPem: rsa.intermediate.certPem } };
 }
 
-export async function openArchive(opts: { trust?: TrustStore; signing?: TransferDeps['signing'] } = {}): Promise<Archive> {
+/** An archive on PGlite in its own data directory, or on the database `databases` opens (PGlite or PostgreSQL). */
+export async function openArchive(opts: { trust?: TrustStore; signing?: TransferDeps['signing']; databases?: TestDatabases } = {}): Promise<Archive> {
   const dir = mkdtempSync(join(tmpdir(), 'dangan-transfer-'));
-  const database = await openDatabase({ dataDir: dir });
+  const database = opts.databases ? await opts.databases.open() : await openDatabase({ dataDir: dir });
   for (const d of ['store', 'backup']) mkdirSync(join(dir, d));
   const primary = createFsStore({ name: 'primary', root: join(dir, 'store'), createIfMissing: true });
   const backup = createFsStore({ name: 'backup-1', root: join(dir, 'backup'), createIfMissing: true });

@@ -7,29 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDatabase } from '../../src/db/testing.ts';
 import { copies, events, files, records, transfers, volumes } from '../../src/db/schema.ts';
 import { createTransfer, openTransferPackage, parseTransferRegister, receiveTransfer, transferKey } from '../../src/transfer/index.ts';
 import { ingestFile, openArchive, readAll, SAMPLE, testPki, type Archive } from './transfer-support.ts';
-
-let work: string;
-let from: Archive;
-let to: Archive;
-let pkg: Buffer;
-let pkiInfo: ReturnType<typeof testPki>;
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'dangan-transfer-e2e-'));
-  pkiInfo = testPki(join(work, 'pki'));
-  from = await openArchive({ trust: pkiInfo.trust, signing: pkiInfo.signing });
-  to = await openArchive({ trust: pkiInfo.trust, signing: pkiInfo.signing });
-  await ingestFile(from, SAMPLE);
-}, 120_000);
-afterAll(async () => {
-  await from?.close();
-  await to?.close();
-  rmSync(work, { recursive: true, force: true });
-});
 
 async function catalogueOf(a: Archive) {
   const recs = await a.database.db.select().from(records).orderBy(asc(records.archivalCode));
@@ -41,7 +23,26 @@ async function catalogueOf(a: Archive) {
   return out;
 }
 
-describe('transfer and receipt', () => {
+describeEachDatabase('transfer and receipt', (dbs) => {
+  let work: string;
+  let from: Archive;
+  let to: Archive;
+  let pkg: Buffer;
+  let pkiInfo: ReturnType<typeof testPki>;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'dangan-transfer-e2e-'));
+    pkiInfo = testPki(join(work, 'pki'));
+    from = await openArchive({ trust: pkiInfo.trust, signing: pkiInfo.signing, databases: dbs });
+    to = await openArchive({ trust: pkiInfo.trust, signing: pkiInfo.signing, databases: dbs });
+    await ingestFile(from, SAMPLE);
+  }, 120_000);
+  afterAll(async () => {
+    await from?.close();
+    await to?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
   it('builds the package, stores it in every store and reads each copy back', async () => {
     const out = await createTransfer(from.deps, { fonds: 'J001', requestedBy: 'user:tester', receivingUnit: '某某县档案馆', preparedBy: '张三', reviewedBy: '李四' });
     if (out.status !== 'stored') throw new Error(out.reason + JSON.stringify((out.transfer.report as { items: { status: string }[] } | null)?.items.filter((i) => i.status === 'fail')));
