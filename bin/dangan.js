@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import module from 'node:module';
+import v8 from 'node:v8';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,5 +36,14 @@ if (major < 24) {
   // and ~30 MB less memory. Node keys the cache on each file's content, so edits are never stale;
   // NODE_COMPILE_CACHE chooses the folder (default: os.tmpdir()/node-compile-cache).
   module.enableCompileCache?.();
+  // Keep the heap nearer what is live. A check churns through many short-lived objects (a parse
+  // tree per 元数据.xml, a pdf.js document per file): by default V8 grows the young generation to
+  // tens of MB and lets the old one reach up to ~4x the live set before collecting. No growth of
+  // the young generation, and at most 2x for the old one, cut the peak RSS of a 2,000-record package
+  // from ~390 MB to ~220-280 MB. (A tighter 1.3x cost twice the CPU on 1 GB of PDFs: external
+  // buffers then trigger a full collection every few files.) V8 reads both flags at each
+  // collection, so setting them here, before any work, takes effect.
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
+  v8.setFlagsFromString('--heap-growing-percent=100');
   await import('../src/cli/main.ts');
 }
