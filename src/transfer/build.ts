@@ -96,6 +96,20 @@ export function withAccessOpinion(xml: string, opinion: AccessOpinion): string {
   return xml.replace(/<\/电子文件元数据>\s*$/, `  <权限管理><控制标识>${opinion}</控制标识></权限管理>\n</电子文件元数据>\n`);
 }
 
+/** The same for the stored bytes: only UTF-8 metadata is rewritten; GB18030 metadata is kept byte for byte. */
+function withAccessOpinionBytes(bytes: Buffer, opinion: AccessOpinion): Buffer {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return bytes;
+  }
+  const declared = /^\uFEFF?<\?xml[^>]*encoding=["']([^"']+)["']/i.exec(text)?.[1];
+  if (declared && !/^utf-?8$/i.test(declared)) return bytes;
+  const out = withAccessOpinion(text, opinion);
+  return out === text ? bytes : utf8(out);
+}
+
 const propertyResult = (report: Report, property: string): PropertyResult => {
   const items = report.items.filter((i) => i.property === property);
   if (items.some((i) => i.status === 'fail')) return '不通过';
@@ -177,7 +191,7 @@ export async function createTransfer(deps: TransferDeps, req: TransferRequest): 
       if (!r.metadataKey) return await fail(`档案 ${r.archivalCode} 没有保存的元数据 (no stored metadata)`);
       const o = await readObject(deps.primary, r.metadataKey, maxMeta);
       if (!r.metadataKey.endsWith(o.digests.sha256)) return await fail(`档案 ${r.archivalCode} 的元数据读回后摘要不符 (metadata differs from its key)`);
-      await put(`${folder}/元数据.xml`, utf8(withAccessOpinion(o.bytes.toString('utf8'), opinion)));
+      await put(`${folder}/元数据.xml`, withAccessOpinionBytes(o.bytes, opinion));
       const meta = r.metadata as RecordMetadata;
       unitName ??= meta.provenance?.unitName;
       catalogueRecords.push({ folder, record: meta, ...(vFolder ? { volume: vFolder } : {}) });
@@ -202,7 +216,7 @@ export async function createTransfer(deps: TransferDeps, req: TransferRequest): 
     const codes = selected.records.map((r) => r.archivalCode);
 
     // 2. 说明文件 and 目录文件 of the package
-    const description = await put(
+    await put(
       '说明文件.txt',
       utf8(
         writeDescription({
@@ -215,10 +229,9 @@ export async function createTransfer(deps: TransferDeps, req: TransferRequest): 
           codeRange: codes.length > 1 ? `${codes[0]}～${codes[codes.length - 1]}` : codes[0],
           contentDescription: req.contentDescription ?? `全宗 ${req.fonds} 移交的电子档案`,
           extra: {},
-        } as Parameters<typeof writeDescription>[0]),
+        }),
       ),
     );
-    void description;
     await put(
       '目录文件.xml',
       utf8(
@@ -235,7 +248,7 @@ export async function createTransfer(deps: TransferDeps, req: TransferRequest): 
               classification: m.description?.classification,
               pageCount: m.form?.pageCount,
             };
-          }) as Parameters<typeof writeCatalogue>[0],
+          }),
         ),
       ),
     );
