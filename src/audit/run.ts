@@ -350,17 +350,17 @@ export async function runAudit(deps: AuditDeps, id: string, opts: RunOptions = {
           break;
         }
         const [{ n, bytes }] = await db.select({ n: count(), bytes: sql<string | null>`sum(${copies.size})` }).from(copies).where(eq(copies.store, storeName));
-        progress.listed = { objects: found.objects, bytes: found.bytes, untracked: found.untracked.length };
-        const fs: Finding[] = found.untracked.slice(0, MAX_LISTING_FINDINGS).map((u) =>
+        progress.listed = { objects: found.objects, bytes: found.bytes, untracked: found.untrackedCount };
+        const fs: Finding[] = found.untracked.map((u) =>
           finding('2-1', `${storeName}:${u.key}`, '存储中有目录未登记的对象 (object in the store that no record owns)', { severity: 'warn', actual: `${u.size} bytes` }),
         );
-        if (found.untracked.length > MAX_LISTING_FINDINGS) {
-          fs.push(finding('2-1', storeName, `另有 ${found.untracked.length - MAX_LISTING_FINDINGS} 个未登记对象未逐一列出 (more untracked objects not listed)`, { severity: 'warn' }));
+        if (found.untrackedCount > found.untracked.length) {
+          fs.push(finding('2-1', storeName, `另有 ${found.untrackedCount - found.untracked.length} 个未登记对象未逐一列出 (more untracked objects not listed)`, { severity: 'warn' }));
         }
         const catalogued = Number(n);
-        if (found.objects - found.untracked.length < catalogued) {
+        if (found.objects - found.untrackedCount < catalogued) {
           // Missing objects are failures of their own copies; this only states the totals.
-          fs.push(finding('2-1', storeName, `存储中的对象少于目录登记 (fewer objects than catalogued)`, { severity: 'warn', expected: `${catalogued} objects, ${Number(bytes ?? 0)} bytes`, actual: `${found.objects} objects, ${found.bytes} bytes (${found.untracked.length} untracked)` }));
+          fs.push(finding('2-1', storeName, `存储中的对象少于目录登记 (fewer objects than catalogued)`, { severity: 'warn', expected: `${catalogued} objects, ${Number(bytes ?? 0)} bytes`, actual: `${found.objects} objects, ${found.bytes} bytes (${found.untrackedCount} untracked)` }));
         }
         for (const f of fs) pendingEvents.push(findingEvent(deps.actor, id, storeName, f, {}));
         countFindings(state, fs);
@@ -548,14 +548,17 @@ async function auditCopy(c: CopyContext, row: CopyRow): Promise<Outcome> {
 
 /** BC-2-1: what the store holds under the content keys, and what of it no copy row owns. */
 async function listUntracked(db: Db, store: ObjectStore, startedAt: Date, signal: AbortSignal) {
-  const out = { objects: 0, bytes: 0, untracked: [] as { key: string; size: number }[] };
+  // Only the first few untracked objects are kept by name; the rest are counted.
+  const out = { objects: 0, bytes: 0, untracked: [] as { key: string; size: number }[], untrackedCount: 0 };
   let batch: { key: string; size: number; modified?: Date }[] = [];
   const check = async () => {
     const keys = batch.map((b) => b.key);
     const known = new Set((await db.select({ key: copies.objectKey }).from(copies).where(and(eq(copies.store, store.name), inArray(copies.objectKey, keys)))).map((r) => r.key));
     for (const b of batch) {
       // Objects written after the run began may belong to an ingest not yet catalogued.
-      if (!known.has(b.key) && !(b.modified && b.modified >= startedAt)) out.untracked.push({ key: b.key, size: b.size });
+      if (known.has(b.key) || (b.modified && b.modified >= startedAt)) continue;
+      out.untrackedCount++;
+      if (out.untracked.length < MAX_LISTING_FINDINGS) out.untracked.push({ key: b.key, size: b.size });
     }
     batch = [];
   };
