@@ -124,4 +124,12 @@ describeEachDatabase('transfer and receipt', (dbs) => {
     const ev = await from.database.db.select().from(events).where(eq(events.subjectId, out.transfer.id));
     expect(ev.map((e) => e.type)).toContain('transfer.failed');
   }, 120_000);
+
+  it('builds the same way from a store it cannot link from (S3), copying through the scratch folder', async () => {
+    const remote = { ...from.primary, location: 's3://bucket/prefix' };
+    const out = await createTransfer({ ...from.deps, primary: remote }, { fonds: 'J001', requestedBy: 'user:tester' });
+    expect(out.status).toBe('stored');
+    expect(out.transfer.fileCount).toBe(5);
+    expect(out.transfer.totalBytes).toBe((await catalogueOf(from)).flatMap((r) => r.files).reduce((n, f) => n + f.size, 0));
+  }, 120_000);
 });
