@@ -15,6 +15,11 @@ export interface ReadContext {
   structureItem: ItemNumber;
   findings: Finding[];
   leaves: Leaf[];
+  /**
+   * The tree is the reader's alone: each element is let go once read, so a large document (a
+   * 目录文件 of 10,000 entries) is never held twice, as elements and as the model.
+   */
+  consume?: boolean;
 }
 
 /** Reads a document's root element per its definition into a plain model object (with `at`). */
@@ -69,7 +74,10 @@ function readGroup(defs: readonly ChildDef[], el: XmlElement, at: string, ctx: R
     ctx.findings.push(finding(ctx.structureItem, ctx.target, `第 ${el.line} 行：元素 ${at} 中含有多余的文本 (line ${el.line}: unexpected text in a container element)`, { actual: el.text.trim().slice(0, 50) }));
   }
 
-  for (const child of el.children) {
+  const children = el.children;
+  for (let ci = 0; ci < children.length; ci++) {
+    const child = children[ci]!;
+    if (ctx.consume) (children as (XmlElement | undefined)[])[ci] = undefined;
     const index = position.get(child.name) ?? -1;
     const def = flat[index];
     if (!def) {

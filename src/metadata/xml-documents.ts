@@ -9,7 +9,7 @@ function parseWith<T>(def: DocumentDef, structureItem: ItemNumber, bytes: Uint8A
   const xml = readXml(bytes, path, options);
   if (!xml.ok) return { value: undefined, findings: xml.findings };
   const leaves: Leaf[] = [];
-  const ctx: ReadContext = { target: path, structureItem, findings: [], leaves };
+  const ctx: ReadContext = { target: path, structureItem, findings: [], leaves, consume: true };
   const obj = readDocument(def, xml.doc.root, ctx);
   if (!obj) return { value: undefined, findings: ctx.findings };
   return { value: { file: path, ...obj, leaves } as T, findings: ctx.findings };

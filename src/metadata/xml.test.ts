@@ -140,3 +140,39 @@ describe('readXml', () => {
     if (!proto.ok) expect(proto.findings[0]!.item).toBe('3-1');
   });
 });
+
+describe('readXml in batches (large documents)', () => {
+  const both = (text: string) => {
+    const bytes = utf8(text);
+    const batched = readXml(bytes, 'big.xml', { chunkAbove: 0 });
+    const whole = readXml(bytes, 'big.xml', { chunkAbove: Number.POSITIVE_INFINITY });
+    return { batched, whole };
+  };
+
+  it('gives the same tree as the whole-document parse: paths, text, attributes, lines and columns', () => {
+    const entries: string[] = [];
+    for (let i = 1; i <= 3000; i++) {
+      const odd = i % 7 === 0 ? '<!-- a > comment <条目> -->' : i % 11 === 0 ? '<?pi x > y?>' : '';
+      entries.push(
+        `${i % 3 === 0 ? '\r\n' : '\n'}  ${odd}<条目 序号="${i}" 注='a > b "q"'>\r\n    <档号>J001-WS·2024-Y-${String(i).padStart(4, '0')}</档号><题名>  题名 &amp; &lt;${i}&gt; &#x4E2D; <![CDATA[<x>&amp;]]></题名>${i % 5 === 0 ? '<空/>' : ''}<嵌套><a><b>${i}</b></a></嵌套>\n  </条目>`,
+      );
+      if (i % 500 === 0) entries.push(`<其他 k="${i}"/>杂文本 &amp; ${i}`);
+    }
+    const text = `<?xml version="1.0" encoding="UTF-8"?>\r\n<!-- 目录 -->\n<目录文件 版本="1.0" 说明='x > y'>根文本${entries.join('')}\n</目录文件>\n<!-- 尾 -->\n`;
+    const { batched, whole } = both(text);
+    expect(whole.ok).toBe(true);
+    expect(batched).toEqual(whole);
+    if (!batched.ok) return;
+    expect(batched.doc.root.children).toHaveLength(3006);
+    expect(batched.doc.root.children.filter((c) => c.name === '条目')[2998]!.path).toBe('目录文件/条目[2999]');
+    expect(batched.doc.root.children.find((c) => c.name === '其他')!.path).toBe('目录文件/其他[1]');
+  });
+
+  it('reports a document with two roots or stray markup after the root as the whole parse does', () => {
+    const body = Array.from({ length: 2000 }, (_, i) => `<e>${i}</e>`).join('\n');
+    for (const text of [`<r>${body}</r><r2/>`, `<r>${body}</r>\n<![CDATA[x]]>`, `<r>${body}</r>`]) {
+      const { batched, whole } = both(text);
+      expect(batched).toEqual(whole);
+    }
+  });
+});

@@ -9,6 +9,12 @@ export const DEFAULT_MAX_XML_BYTES = 8 * 1024 * 1024;
 export interface XmlOptions {
   /** Refuse documents larger than this many bytes before parsing (default 8 MiB). */
   maxBytes?: number;
+  /**
+   * Documents longer than this many characters are parsed a batch of the root's children at a
+   * time (default 256 Ki): the parser's own tree of a whole 目录文件 of 10,000 entries is ~55 MB.
+   * The result is the same element tree.
+   */
+  chunkAbove?: number;
 }
 
 /** One element: its name, attributes, element children in order, and its own text as written. */
@@ -85,6 +91,12 @@ export function readXml(bytes: Uint8Array, target: string, options: XmlOptions =
   if (valid !== true) {
     const { msg, line, col } = valid.err;
     return fail(`XML 格式错误：第 ${line} 行第 ${col} 列 (malformed XML at line ${line}, column ${col}): ${msg}`);
+  }
+
+  if (text.length > (options.chunkAbove ?? DEFAULT_CHUNK_ABOVE)) {
+    const root = readInBatches(text, lines);
+    if (root) return { ok: true, doc: { root, encoding: decoded.encoding } };
+    // anything the scan does not expect: the whole-document parse decides, as for small documents
   }
 
   let nodes: unknown;
@@ -168,7 +180,7 @@ function position(lines: number[], index: number): { line: number; column: numbe
  * Converts one parser node. Children are indexed per name (XPath style, 1-based) only where a name
  * occurs more than once among its siblings, so single elements read `…/内容描述/题名`.
  */
-function toElement(node: OrderedNode, name: string, path: string, lines: number[]): XmlElement {
+function toElement(node: OrderedNode, name: string, path: string, lines: number[], offset = 0): XmlElement {
   const raw = (node[name] ?? []) as OrderedNode[];
   const named: [OrderedNode, string][] = [];
   const counts = new Map<string, number>();
@@ -187,11 +199,148 @@ function toElement(node: OrderedNode, name: string, path: string, lines: number[
   for (const [c, cn] of named) {
     const i = (seen.get(cn) ?? 0) + 1;
     seen.set(cn, i);
-    children.push(toElement(c, cn, counts.get(cn) === 1 ? `${path}/${cn}` : `${path}/${cn}[${i}]`, lines));
+    children.push(toElement(c, cn, counts.get(cn) === 1 ? `${path}/${cn}` : `${path}/${cn}[${i}]`, lines, offset));
   }
   const attributes: Record<string, string> = {};
   const attrs = node[':@'] as Record<string, unknown> | undefined;
   if (attrs) for (const k in attrs) attributes[k] = String(attrs[k]);
   const start = (node[META] as { startIndex?: number } | undefined)?.startIndex ?? 0;
-  return { name, path, attributes, children, text, ...position(lines, start) };
+  return { name, path, attributes, children, text, ...position(lines, start + offset) };
+}
+
+const DEFAULT_CHUNK_ABOVE = 256 * 1024;
+/** Characters of the root's content parsed at once. */
+const BATCH = 64 * 1024;
+
+/** Index just after the `>` ending the tag that starts at `lt`, quotes respected; -1 if none. */
+function tagEnd(text: string, lt: number): number {
+  let quote = 0;
+  for (let j = lt + 1; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (quote) {
+      if (c === quote) quote = 0;
+    } else if (c === 0x22 || c === 0x27) quote = c;
+    else if (c === 0x3e) return j + 1;
+  }
+  return -1;
+}
+
+/** Skips a comment, CDATA section or processing instruction at `lt`: the index after it, -1 if unterminated, undefined if none is there. */
+function skipSpecial(text: string, lt: number): number | undefined {
+  const skip = (open: string, close: string) => {
+    if (!text.startsWith(open, lt)) return undefined;
+    const e = text.indexOf(close, lt + open.length);
+    return e < 0 ? -1 : e + close.length;
+  };
+  return skip('<!--', '-->') ?? skip('<![CDATA[', ']]>') ?? skip('<?', '?>');
+}
+
+/**
+ * The element tree of a large, already validated document, parsed in batches of the root's
+ * children so that the parser's tree never holds the whole document. Undefined when the scan meets
+ * anything it does not expect (the caller then parses the whole document).
+ */
+function readInBatches(text: string, lines: number[]): XmlElement | undefined {
+  // the root's start tag, after the prolog
+  let i = 0;
+  let rootStart = -1;
+  while (rootStart < 0) {
+    const lt = text.indexOf('<', i);
+    if (lt < 0) return undefined;
+    const after = skipSpecial(text, lt);
+    if (after === -1 || text[lt + 1] === '!' && after === undefined) return undefined;
+    if (after !== undefined) i = after;
+    else rootStart = lt;
+  }
+  const rootOpenEnd = tagEnd(text, rootStart);
+  if (rootOpenEnd < 0 || text[rootOpenEnd - 2] === '/') return undefined;
+  const rootName = /^[^\s/>]+/.exec(text.slice(rootStart + 1, rootStart + 200))?.[0];
+  if (!rootName) return undefined;
+
+  // the root's children: where each starts, and its name
+  const starts: number[] = [];
+  const names: string[] = [];
+  let depth = 0;
+  let rootCloseStart = -1;
+  i = rootOpenEnd;
+  while (rootCloseStart < 0) {
+    const lt = text.indexOf('<', i);
+    if (lt < 0) return undefined;
+    const after = skipSpecial(text, lt);
+    if (after === -1) return undefined;
+    if (after !== undefined) {
+      i = after;
+      continue;
+    }
+    const end = tagEnd(text, lt);
+    if (end < 0) return undefined;
+    if (text[lt + 1] === '/') {
+      if (depth === 0) rootCloseStart = lt;
+      else depth--;
+    } else {
+      if (depth === 0) {
+        const name = /^[^\s/>]+/.exec(text.slice(lt + 1, lt + 200))?.[0];
+        if (!name) return undefined;
+        starts.push(lt);
+        names.push(name);
+      }
+      if (text[end - 2] !== '/') depth++;
+    }
+    i = end;
+  }
+  // after the root: nothing but comments and processing instructions (else the whole parse reports it)
+  for (let lt = text.indexOf('<', tagEnd(text, rootCloseStart)); lt >= 0; ) {
+    const after = skipSpecial(text, lt);
+    if (after === undefined || after < 0 || text.startsWith('<![CDATA[', lt)) return undefined;
+    lt = text.indexOf('<', after);
+  }
+
+  try {
+    const head = parser.parse(`${text.slice(rootStart, rootOpenEnd)}</${rootName}>`) as OrderedNode[];
+    const rootNode = head.find((n) => elementName(n) === rootName);
+    if (!rootNode) return undefined;
+    const attributes: Record<string, string> = {};
+    const attrs = rootNode[':@'] as Record<string, unknown> | undefined;
+    if (attrs) for (const k in attrs) attributes[k] = String(attrs[k]);
+
+    const counts = new Map<string, number>();
+    for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
+    const seen = new Map<string, number>();
+    const children: XmlElement[] = [];
+    let rootText = '';
+    const open = `<${rootName}>`;
+    // batches run from one child's start to a later one's, so the text between two children is never split
+    let from = rootOpenEnd;
+    let k = 0;
+    while (from < rootCloseStart) {
+      while (k < starts.length && starts[k]! <= from) k++;
+      let to = rootCloseStart;
+      for (let j = k; j < starts.length; j++) {
+        if (starts[j]! - from >= BATCH) {
+          to = starts[j]!;
+          k = j;
+          break;
+        }
+      }
+      const batch = parser.parse(`${open}${text.slice(from, to)}</${rootName}>`) as OrderedNode[];
+      const wrapper = batch.find((n) => elementName(n) === rootName);
+      if (!wrapper || batch.length !== 1) return undefined;
+      for (const n of (wrapper[rootName] ?? []) as OrderedNode[]) {
+        const cn = elementName(n);
+        if (cn === undefined) {
+          if ('#text' in n) rootText += String(n['#text']);
+          continue;
+        }
+        const c = (seen.get(cn) ?? 0) + 1;
+        seen.set(cn, c);
+        const path = counts.get(cn) === 1 ? `${rootName}/${cn}` : `${rootName}/${cn}[${c}]`;
+        children.push(toElement(n, cn, path, lines, from - open.length));
+      }
+      from = to;
+    }
+    if (children.length !== starts.length) return undefined;
+    return { name: rootName, path: rootName, attributes, children, text: rootText, ...position(lines, rootStart) };
+  } catch {
+    return undefined;
+  }
 }
