@@ -1,6 +1,7 @@
 // The ingest API's routes in one place: submissions, records, events, metrics and the OpenAPI document.
 import { Hono } from 'hono';
 import type { AuditService } from '../audit/index.ts';
+import { renderAuditMetrics } from '../audit/metrics.ts';
 import type { Db } from '../db/index.ts';
 import type { IngestService } from '../ingest/index.ts';
 import type { TransferService } from '../transfer/index.ts';
@@ -31,7 +32,8 @@ export function apiRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.route('/', submissionRoutes(deps));
   app.route('/', recordRoutes(deps));
   app.route('/', eventRoutes(deps));
-  app.route('/', metricsRoutes({ render: () => deps.ingest.renderMetrics() }));
+  // One /metrics for Prometheus: ingest, and the audits' damaged copies where audits run.
+  app.route('/', metricsRoutes({ render: async () => (await deps.ingest.renderMetrics()) + (deps.audits ? await renderAuditMetrics(deps.db) : '') }));
   app.route('/', openApiRoutes(deps.version));
   if (deps.audits) app.route('/', auditRoutes({ db: deps.db, audits: deps.audits }));
   if (deps.transfers) app.route('/', transferRoutes({ db: deps.db, transfers: deps.transfers, maxUploadBytes: deps.ingest.maxUploadBytes }));
