@@ -1,5 +1,6 @@
 // Hostile and unusual ZIP packages: every case ends as a precise finding, never a crash.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +95,22 @@ describe('zip integrity', () => {
     const r = await readOne(src, 'a.txt');
     expect(r.result).toMatchObject({ ok: false, finding: { item: '2-7', target: 'a.txt' } });
     expect(src.findings[0].message).toMatch(/CRC-32/);
+  });
+
+  it('reads deflated entries of every size, and reports damaged deflate data as corrupt', async () => {
+    const sizes = [0, 1, 2048, 300_000, 5_000_000];
+    const datas = sizes.map((size) => randomBytes(size)); // incompressible: no ratio limit applies
+    const good = await openPackage(file(rawZip(datas.map((data, i) => ({ name: `d${i}.bin`, data, method: 8 })))));
+    const all = await readAll(good);
+    datas.forEach((data, i) => {
+      expect(all.get(`d${i}.bin`)!.result.ok).toBe(true);
+      expect(Buffer.compare(all.get(`d${i}.bin`)!.bytes, data)).toBe(0);
+    });
+    const zip = rawZip([{ name: 'bad.bin', data: datas[3]!, method: 8 }]);
+    zip.fill(0xff, 40, 80); // inside the compressed data, just after the local header
+    const bad = await openPackage(file(zip));
+    const r = await readOne(bad, 'bad.bin');
+    expect(r.result).toMatchObject({ ok: false, finding: { item: '2-7', target: 'bad.bin' } });
   });
 
   it('catches a lying uncompressed size while streaming (deflated) and in the listing (stored)', async () => {
