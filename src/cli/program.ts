@@ -4,15 +4,6 @@ import { ConfigError } from '../config/index.ts';
 import { CliError, EXIT, processIo, type CliIo } from './io.ts';
 import { VERSION } from './version.ts';
 
-/** Commands of later issues, so `--help` shows the whole tool; each says which issue brings it. */
-const LATER: Record<string, string> = {
-  user: 'issue #7 (web UI)',
-};
-
-function later(name: string): never {
-  throw new CliError(`dangan ${name}: 本版本尚未提供此命令 (this command is not in this build yet; it arrives with ${LATER[name]})`);
-}
-
 export function buildProgram(io: CliIo): Command {
   const program = new Command('dangan')
     .description('档案四性检测与归档服务 — electronic-archive ingest, four-property checks, storage, transfer and audit')
@@ -141,9 +132,12 @@ export function buildProgram(io: CliIo): Command {
 
   const user = sub(program.command('user')).description('staff users of the web UI');
   sub(user.command('add <name>'))
-    .description('add a staff user')
+    .description('add a staff user of the web UI; the password is asked for on a terminal or read from stdin')
     .requiredOption('--role <role>', 'receiver | auditor | admin')
-    .action(() => later('user'));
+    .action(async (name: string, flags: { role: string }) => {
+      const { userAdd } = await import('./user.ts');
+      await userAdd(io, name, flags);
+    });
 
   sub(program.command('catalogue <package>'))
     .description('print the 卷内目录, 案卷目录 and 备考表 of a package; exit 1 when some metadata could not be read')

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { ApiError, errorResponse } from './errors.ts';
 import { healthRoutes, type HealthDeps } from './routes/health.ts';
 import { apiRoutes, type ApiDeps } from './api.ts';
+import { uiRoutes } from '../ui/index.ts';
 
 export interface AppDeps extends HealthDeps {
   logger: Logger;
@@ -28,6 +29,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.route('/', healthRoutes(deps));
   if (deps.api) app.route('/', apiRoutes(deps.api));
+  if (deps.api) app.route('/', uiRoutes(deps.api));
 
   app.notFound((c) => errorResponse(c, 'not_found', `没有这个地址 (no such route): ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
