@@ -153,7 +153,6 @@ describe('web UI in headless Chromium', () => {
       // Chromium's own PDF viewer takes the frame over: its document embeds the PDF.
       await page.waitForSelector(`#file-${pdf.sequence} iframe.preview`);
       const frame = page.frames().find((f) => f.url().endsWith(`/files/${pdf.sequence}/preview`))!;
-      console.log('FRAME', await frame.content());
       await page.waitForTimeout(1500);
       await shot(page, 'record');
 
