@@ -5,6 +5,7 @@ import type { UserRole } from '../db/schema.ts';
 import type { UiDeps } from './deps.ts';
 import { langMiddleware, tr } from './i18n.ts';
 import { page } from './layout.ts';
+import { assetRoutes } from './assets.ts';
 import { allow, requireSession, type UiEnv } from './session.ts';
 import { dashboardPage } from './pages/dashboard.ts';
 import { loginPage, loginPost, logoutPost } from './pages/login.ts';
@@ -45,6 +46,7 @@ export function uiRoutes(deps: UiDeps): Hono<UiEnv> {
   app.use('/ui', session);
   app.use('/ui/*', async (c, next) => (c.req.path === '/ui/login' ? next() : session(c, next)));
   app.post('/ui/logout', (c) => logoutPost(c, deps));
+  app.route('/', assetRoutes());
 
   const role = (roles: readonly UserRole[]) => allow(roles, forbidden);
   app.get('/ui', role(STAFF), (c) => dashboardPage(c, deps));

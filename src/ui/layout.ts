@@ -40,6 +40,7 @@ export const UI_CSS = `
   progress { width: 100%; height: 18px; } .actions { display: flex; gap: 8px; flex-wrap: wrap; margin: 10px 0; }
   .pager { margin-top: 10px; display: flex; gap: 12px; align-items: center; }
   iframe.preview, img.preview { width: 100%; border: 1px solid var(--line); } iframe.preview { height: 70vh; } img.preview { max-height: 70vh; object-fit: contain; }
+  canvas.pdf-page { display: block; margin: 0 auto 10px; border: 1px solid var(--line); box-shadow: 0 1px 4px rgba(0,0,0,.15); max-width: 100%; }
   .report table { margin-bottom: 6px; } .report h1 { font-size: 19px; }
   @media print { header.top, .actions, form.filters, .noprint, .pager { display: none !important; } main { max-width: none; padding: 0; } body { font-size: 10.5pt; } a { color: inherit; text-decoration: none; } @page { size: A4; margin: 15mm 12mm; } }
 `;

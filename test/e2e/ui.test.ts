@@ -137,7 +137,7 @@ describe('web UI in headless Chromium', () => {
       expect(await page.locator('tr.copy').count()).toBeGreaterThanOrEqual(2);
       expect(await page.textContent('section#file-1')).toContain('backup-1');
 
-      // Preview the PDF in the browser: the iframe gets the stored bytes as application/pdf.
+      // Preview the PDF on the page: pdf.js fetches the stored bytes and draws its pages.
       const [rec] = await database.db.select().from(records).where(eq(records.archivalCode, R1));
       const [pdf] = await database.db.select().from(files).where(eq(files.recordId, rec.id)).orderBy(files.sequence);
       expect(pdf.name).toMatch(/\.pdf$/);
@@ -150,10 +150,15 @@ describe('web UI in headless Chromium', () => {
       expect(previewRes.headers()['content-disposition']).toMatch(/^inline/);
       expect(Number(previewRes.headers()['content-length'])).toBe(pdf.size);
       expect(previewRes.headers().digest).toBe(`sha-256=${Buffer.from(pdf.sha256, 'hex').toString('base64')}`);
-      // Chromium's own PDF viewer takes the frame over: its document embeds the PDF.
-      await page.waitForSelector(`#file-${pdf.sequence} iframe.preview`);
-      const frame = page.frames().find((f) => f.url().endsWith(`/files/${pdf.sequence}/preview`))!;
-      await page.waitForTimeout(1500);
+      await page.waitForSelector(`#file-${pdf.sequence} .preview-box[data-rendered]`, { timeout: 30_000 });
+      const inked = await page.$eval(`#file-${pdf.sequence} canvas.pdf-page`, (el) => {
+        const cv = el as HTMLCanvasElement;
+        const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+        let dark = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] + d[i + 1] + d[i + 2] < 300) dark++;
+        return dark;
+      });
+      expect(inked).toBeGreaterThan(50);
       await shot(page, 'record');
 
       // Download asks for a purpose and registers it.

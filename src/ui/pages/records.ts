@@ -2,7 +2,7 @@
 // copies per store, 利用登记 (download with a purpose) with 利用效果反馈, and its event history.
 import { Readable } from 'node:stream';
 import { and, asc, count, desc, eq, ilike, type SQL } from 'drizzle-orm';
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import { accesses, files, records } from '../../db/schema.ts';
 import { appendEvent } from '../../events/index.ts';
 import { getRecord, openRecordFile } from '../../ingest/index.ts';
@@ -50,6 +50,16 @@ export async function recordsPage(c: UiContext, deps: UiDeps) {
         </tbody></table>`}
     ${pager(c, t, pageNo, size, Number(n))}`,
   );
+}
+
+/** The 元数据.xml elements as written (path below the root → value); other shapes flattened. */
+function metadataRows(m: unknown): [string, string][] {
+  const leaves = (m as { leaves?: { path: string; value: string }[] } | null)?.leaves;
+  if (!Array.isArray(leaves)) return flatten(m);
+  return leaves
+    .filter((l) => l.value !== '')
+    .slice(0, 400)
+    .map((l) => [l.path.split('/').slice(1).join(' / ').replace(/\[1\]/g, '') || l.path, l.value]);
 }
 
 /** The parsed metadata as path → value rows, for a plain table. */
@@ -123,7 +133,7 @@ export async function recordPage(c: UiContext, deps: UiDeps) {
           </tbody></table></td></tr>
         </table>
         <div class="actions noprint">
-          ${preview ? html`<button type="button" class="secondary preview-btn" data-src="/ui/records/${enc}/files/${f.sequence}/preview" data-kind="${preview.startsWith('image/') ? 'image' : 'pdf'}">${t('在线预览', 'Preview')}</button>` : html`<span class="muted">${t('此格式不能在浏览器中预览', 'This format cannot be previewed in the browser')}</span>`}
+          ${preview ? html`<button type="button" class="secondary preview-btn" data-src="/ui/records/${enc}/files/${f.sequence}/preview" data-kind="${preview.startsWith('image/') ? 'image' : 'pdf'}" data-name="${f.name}" data-pages="${t('共 N 页', 'N pages')}">${t('在线预览', 'Preview')}</button>` : html`<span class="muted">${t('此格式不能在浏览器中预览', 'This format cannot be previewed in the browser')}</span>`}
           <form method="post" action="/ui/records/${enc}/files/${f.sequence}/download" class="filters" style="margin:0">
             ${csrfField(c)}
             <label>${t('利用目的（利用登记）', 'Purpose of use (registered)')}<input name="purpose" required maxlength="500" size="32" placeholder="${t('如：编史修志、工作查考', 'e.g. research')}" /></label>
@@ -131,6 +141,7 @@ export async function recordPage(c: UiContext, deps: UiDeps) {
           </form>
         </div>
         <div class="preview-box"></div>
+        ${preview ? html`<p class="noprint"><a href="/ui/records/${enc}/files/${f.sequence}/preview" target="_blank">${t('在新窗口中打开（浏览器自带阅读器）', 'Open in a new window (the browser\'s own viewer)')}</a></p>` : ''}
       </section>`;
     })}
 
@@ -152,18 +163,8 @@ export async function recordPage(c: UiContext, deps: UiDeps) {
     </tbody></table>
 
     <h2>${t('元数据', 'Metadata')}</h2>
-    <table class="kv metadata">${flatten(rec.metadata).map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`)}</table>
-    <script>
-      document.querySelectorAll('.preview-btn').forEach(function (b) {
-        b.addEventListener('click', function () {
-          var box = b.closest('section').querySelector('.preview-box');
-          box.innerHTML = '';
-          var el = document.createElement(b.dataset.kind === 'image' ? 'img' : 'iframe');
-          el.className = 'preview'; el.src = b.dataset.src; el.title = b.textContent;
-          box.appendChild(el);
-        });
-      });
-    </script>`,
+    <table class="kv metadata">${metadataRows(rec.metadata).map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`)}</table>
+    <script type="module">${raw(PREVIEW_JS)}</script>`,
   );
 }
 
@@ -239,3 +240,36 @@ export async function accessFeedback(c: UiContext, deps: UiDeps) {
   if (!code) return page(c, t('未找到', 'Not found'), html`<h1>${t('没有这条利用记录', 'No such access')}</h1>`, { status: 404 });
   return c.redirect(`/ui/records/${encodeURIComponent(code)}#accesses`, 303);
 }
+
+/** Previews on the page: images as <img>, PDFs drawn page by page with pdf.js (the first 30 pages). */
+const PREVIEW_JS = `
+document.querySelectorAll('.preview-btn').forEach(function (b) {
+  b.addEventListener('click', async function () {
+    var box = b.closest('section').querySelector('.preview-box');
+    box.innerHTML = '';
+    if (b.dataset.kind === 'image') {
+      var img = document.createElement('img'); img.className = 'preview'; img.src = b.dataset.src; img.alt = b.dataset.name; box.appendChild(img); return;
+    }
+    var note = document.createElement('p'); note.className = 'muted'; note.textContent = '…'; box.appendChild(note);
+    try {
+      var pdfjs = await import('/ui/assets/pdf.mjs');
+      pdfjs.GlobalWorkerOptions.workerSrc = '/ui/assets/pdf.worker.mjs';
+      var doc = await pdfjs.getDocument({ url: b.dataset.src, withCredentials: true, disableRange: true, disableStream: true,
+        cMapUrl: '/ui/assets/cmaps/', cMapPacked: true, standardFontDataUrl: '/ui/assets/standard_fonts/' }).promise;
+      note.textContent = b.dataset.pages.replace('N', doc.numPages);
+      var width = Math.min(box.clientWidth || 900, 900);
+      for (var i = 1; i <= Math.min(doc.numPages, 30); i++) {
+        var p = await doc.getPage(i);
+        var v = p.getViewport({ scale: 1 });
+        var vp = p.getViewport({ scale: (width / v.width) * (window.devicePixelRatio || 1) });
+        var canvas = document.createElement('canvas');
+        canvas.className = 'pdf-page'; canvas.width = vp.width; canvas.height = vp.height; canvas.style.width = width + 'px';
+        box.appendChild(canvas);
+        await p.render({ canvasContext: canvas.getContext('2d'), viewport: vp, canvas: canvas }).promise;
+      }
+      box.dataset.rendered = String(Math.min(doc.numPages, 30));
+    } catch (e) {
+      note.className = 'error'; note.textContent = String(e && e.message || e);
+    }
+  });
+});`;
