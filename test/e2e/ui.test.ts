@@ -152,8 +152,9 @@ describe('web UI in headless Chromium', () => {
       expect(previewRes.headers().digest).toBe(`sha-256=${Buffer.from(pdf.sha256, 'hex').toString('base64')}`);
       await page.waitForSelector(`#file-${pdf.sequence} .preview-box[data-rendered]`, { timeout: 30_000 });
       const inked = await page.$eval(`#file-${pdf.sequence} canvas.pdf-page`, (el) => {
-        const cv = el as HTMLCanvasElement;
-        const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+        // the page's canvas (tsconfig has no DOM lib): getContext('2d').getImageData(…).data
+        const cv = el as unknown as { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+        const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
         let dark = 0;
         for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] + d[i + 1] + d[i + 2] < 300) dark++;
         return dark;
