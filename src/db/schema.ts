@@ -32,25 +32,34 @@ export const ACCESS_FLAGS = ['开放', '控制'] as const;
 export const COPY_STATUSES = ['ok', 'missing', 'corrupt', 'repaired'] as const;
 export const AUDIT_RESULTS = ['ok', 'missing', 'corrupt', 'error'] as const;
 export const USER_ROLES = ['receiver', 'auditor', 'admin'] as const;
+/** What a bearer token may do: push packages (submitter), read the event log and run audits (auditor), or both (admin). */
+export const TOKEN_ROLES = ['submitter', 'auditor', 'admin'] as const;
 
 export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
 export type SubmissionSource = (typeof SUBMISSION_SOURCES)[number];
 export type CopyStatus = (typeof COPY_STATUSES)[number];
 export type UserRole = (typeof USER_ROLES)[number];
+export type TokenRole = (typeof TOKEN_ROLES)[number];
 
 /** Credentials of submitting systems; the token itself is never stored, only its SHA-256. */
-export const tokens = pgTable('tokens', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  system: text('system').notNull(),
-  /** The fonds (全宗号) this token may submit to and read. */
-  fonds: text('fonds').array().notNull(),
-  tokenSha256: text('token_sha256').notNull().unique(),
-  callbackUrl: text('callback_url'),
-  /** HMAC-SHA256 key for X-Dangan-Signature on callbacks (shown once at creation; needed to sign, so not hashed). */
-  callbackSecret: text('callback_secret'),
-  createdAt: createdAt(),
-  revokedAt: timestamp('revoked_at', { withTimezone: true }),
-});
+export const tokens = pgTable(
+  'tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    system: text('system').notNull(),
+    /** The fonds (全宗号) this token may submit to and read. */
+    fonds: text('fonds').array().notNull(),
+    /** What the token may do (TOKEN_ROLES); tokens made before roles existed are submitters. */
+    role: text('role', { enum: TOKEN_ROLES }).notNull().default('submitter'),
+    tokenSha256: text('token_sha256').notNull().unique(),
+    callbackUrl: text('callback_url'),
+    /** HMAC-SHA256 key for X-Dangan-Signature on callbacks (shown once at creation; needed to sign, so not hashed). */
+    callbackSecret: text('callback_secret'),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [check('tokens_role_check', inList(t.role.name, TOKEN_ROLES))],
+);
 
 /** Archive staff who log in to the UI. */
 export const users = pgTable(

@@ -1,0 +1,2 @@
+ALTER TABLE "tokens" ADD COLUMN "role" text DEFAULT 'submitter' NOT NULL;--> statement-breakpoint
+ALTER TABLE "tokens" ADD CONSTRAINT "tokens_role_check" CHECK (role in ('submitter', 'auditor', 'admin'));
