@@ -325,7 +325,7 @@ export const eventChainHead = pgTable(
   (t) => [check('event_chain_head_single_row', sql`${t.id} = 1`)],
 );
 
-export const TRANSFER_STATUSES = ['building', 'stored', 'failed'] as const;
+export const TRANSFER_STATUSES = ['pending', 'building', 'stored', 'failed'] as const;
 export const AUDIT_STATUSES = ['running', 'done', 'failed'] as const;
 
 /** 移交: a transfer package built from archived records and stored with its backups. */
@@ -351,6 +351,8 @@ export const transfers = pgTable(
     report: jsonb('report'),
     requestedBy: text('requested_by').notNull(),
     failureReason: text('failure_reason'),
+    /** While building: { phase, bytes, totalBytes, files, totalFiles, attempt } (GET /api/v1/transfers/{id}). */
+    progress: jsonb('progress'),
     createdAt: createdAt(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
   },
