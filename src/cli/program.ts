@@ -119,15 +119,30 @@ export function buildProgram(io: CliIo): Command {
       if (code !== EXIT.ok) throw new CliError('', code);
     });
 
-  const token = sub(program.command('token')).description('bearer tokens for submitting systems');
+  const token = sub(program.command('token')).description('bearer tokens for submitting systems, auditors and administrators');
   sub(token.command('create'))
     .description('create a token; prints it alone on the last line (only its hash is stored)')
     .requiredOption('--system <name>', 'the submitting system')
     .requiredOption('--fonds <codes>', 'comma-separated 全宗号 the token may submit to')
+    .option('--role <role>', 'submitter (push packages, read its fonds) | auditor (also the event log and audits, no pushing) | admin (both)', 'submitter')
     .option('--callback <url>', 'where verdicts are POSTed (signed with the secret printed once)')
-    .action(async (flags: { system: string; fonds: string; callback?: string }) => {
+    .action(async (flags: { system: string; fonds: string; role?: string; callback?: string }) => {
       const { tokenCreate } = await import('./token.ts');
       await tokenCreate(io, flags);
+    });
+  sub(token.command('list'))
+    .description('list the tokens (never the tokens themselves): id, role, system, fonds, created')
+    .option('--all', 'include revoked tokens')
+    .option('--json', 'print JSON')
+    .action(async (flags: { all?: boolean; json?: boolean }) => {
+      const { tokenList } = await import('./token.ts');
+      await tokenList(io, flags);
+    });
+  sub(token.command('revoke <id>'))
+    .description('revoke a token by its id or an id prefix (at least 4 characters); refused at once from then on')
+    .action(async (id: string) => {
+      const { tokenRevoke } = await import('./token.ts');
+      await tokenRevoke(io, id);
     });
 
   const user = sub(program.command('user')).description('staff users of the web UI');

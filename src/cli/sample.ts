@@ -45,7 +45,7 @@ export async function ingestSample(runtime: Runtime, ingest: IngestService, base
       .limit(20);
     lines.push('事件 (events):', ...ev.map((e) => `  #${e.seq} ${e.type} ${e.subject ?? ''}`));
   }
-  const demo = await createToken(db, { system: 'npm-start-demo', fonds: ['J001'], actor: 'system:sample' });
+  const demo = await createToken(db, { system: 'npm-start-demo', fonds: ['J001'], role: 'admin', actor: 'system:sample' }); // admin: the demo reads the event log too
   const code = encodeURIComponent(recs[0]?.code ?? '');
   lines.push(
     '试试 API (try the API) with this demo token:',

@@ -1,13 +1,30 @@
-// Bearer-token authentication for the API: resolves the token to its system and fonds, or 401.
+// Bearer-token authentication for the API: resolves the token to its system, fonds and role, or
+// 401; a route that needs another role answers 403. The roles (TOKEN_ROLES) and what they reach:
+//   submitter  push packages (POST /submissions) and read its fonds' submissions and records
+//   auditor    read its fonds' submissions and records, the event log, and start and read audits; no pushing
+//   admin      everything a submitter and an auditor may do
 import type { MiddlewareHandler } from 'hono';
 import type { Db } from '../db/index.ts';
-import { authenticateToken, type TokenIdentity } from '../ingest/index.ts';
+import { authenticateToken, TOKEN_ROLES, type TokenIdentity, type TokenRole } from '../ingest/index.ts';
 import { errorResponse } from './errors.ts';
 
 export type ApiEnv = { Variables: { requestId: string; token: TokenIdentity } };
 
-/** Requires `Authorization: Bearer <token>` of a token that exists and is not revoked. */
-export function bearerAuth(db: Db): MiddlewareHandler<ApiEnv> {
+/** Who may push packages. */
+export const SUBMIT_ROLES: readonly TokenRole[] = ['submitter', 'admin'];
+/** Who may read the whole event log and start or read fixity audits. */
+export const AUDIT_ROLES: readonly TokenRole[] = ['auditor', 'admin'];
+
+/** The staff vocabulary of the UI (auditor, admin) plus the submitting system. */
+export const TOKEN_ROLE_NAMES: Record<TokenRole, string> = { submitter: '提交系统', auditor: '审计人员', admin: '管理员' };
+
+const named = (roles: readonly TokenRole[]) => roles.map((r) => `${TOKEN_ROLE_NAMES[r]} ${r}`).join(' / ');
+
+/**
+ * Requires `Authorization: Bearer <token>` of a token that exists and is not revoked (looked up on
+ * every request, so a revocation holds from the next request on), and one of `roles`.
+ */
+export function bearerAuth(db: Db, roles: readonly TokenRole[] = TOKEN_ROLES): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -17,8 +34,20 @@ export function bearerAuth(db: Db): MiddlewareHandler<ApiEnv> {
       return errorResponse(c, 'unauthorized', m ? '令牌无效或已吊销 (invalid or revoked token)' : '需要 Authorization: Bearer <令牌> (bearer token required)');
     }
     c.set('token', token);
-    await next();
+    return forbidUnless(roles, c.get('token'), () => next(), (why) => errorResponse(c, 'forbidden', why));
   };
+}
+
+/** A second gate after bearerAuth, for one method of a path whose other methods are open to more roles. */
+export function requireRole(roles: readonly TokenRole[]): MiddlewareHandler<ApiEnv> {
+  return (c, next) => forbidUnless(roles, c.get('token'), () => next(), (why) => errorResponse(c, 'forbidden', why));
+}
+
+async function forbidUnless(roles: readonly TokenRole[], token: TokenIdentity, next: () => Promise<void>, forbid: (why: string) => Response): Promise<Response | void> {
+  if (roles.includes(token.role)) return next();
+  return forbid(
+    `此令牌的角色为${TOKEN_ROLE_NAMES[token.role]} (${token.role})，无权执行此操作；需要${named(roles)} (this token's role ${token.role} may not do this; it needs ${roles.join(' or ')})`,
+  );
 }
 
 /** The actor string of the event log for a token. */

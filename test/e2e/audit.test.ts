@@ -132,7 +132,7 @@ describeEachDatabase('fixity audit', (t) => {
     for (const d of damaged) await d.how(d.t, pkg.objects.get(d.path)!.key);
 
     const audits = service(db, stores);
-    const token = await createToken(db, { system: 'auditor', fonds: ['J001'], actor: 'test' });
+    const token = await createToken(db, { system: 'auditor', fonds: ['J001'], role: 'auditor', actor: 'test' });
     const app = createApp({ logger: quiet, probes: [], api: { db, ingest: {} as IngestService, stores, version: 'test', audits } });
     const auth = { authorization: `Bearer ${token.token}` };
     expect((await app.request('/api/v1/audits', { method: 'POST', body: JSON.stringify({ repair: true }) })).status).toBe(401);

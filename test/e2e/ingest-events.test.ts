@@ -10,6 +10,7 @@ import { runCli } from '../../src/cli/program.ts';
 import { openDatabase, type Db } from '../../src/db/index.ts';
 import { events } from '../../src/db/schema.ts';
 import { describeEachDatabase } from '../../src/db/testing.ts';
+import { createToken } from '../../src/ingest/index.ts';
 import { openTestStore, startService, waitForVerdict } from './ingest-support.ts';
 
 const SAMPLE = join(import.meta.dirname, '..', '..', 'packages-samples', 'valid.zip');
@@ -35,9 +36,10 @@ describeEachDatabase('event log tampering', (t) => {
       const res = await fetch(`${svc.url}/api/v1/submissions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/zip' }, body: readFileSync(SAMPLE) });
       const { id } = (await res.json()) as { id: string };
       expect((await waitForVerdict(svc.url, token, id)).status).toBe('archived');
+      const auditor = (await createToken(db, { system: 'auditor', fonds: ['J001'], role: 'auditor', actor: 'test' })).token;
 
       const verify = async () => {
-        const r = await fetch(`${svc.url}/api/v1/events/verify`, { headers: { authorization: `Bearer ${token}` } });
+        const r = await fetch(`${svc.url}/api/v1/events/verify`, { headers: { authorization: `Bearer ${auditor}` } });
         return { status: r.status, body: (await r.json()) as { ok: boolean; firstBad?: { seq: number; reason: string; message: string } } };
       };
       expect(await verify()).toMatchObject({ status: 200, body: { ok: true } });

@@ -12,6 +12,7 @@ import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../src/db/testing.ts';
 import { accesses, events, records, submissionObjects, submissions } from '../../src/db/schema.ts';
+import { createToken } from '../../src/ingest/index.ts';
 import { openPackage } from '../../src/package/index.ts';
 import { openApiDocument } from '../../src/http/openapi.ts';
 import { writeIngestPackage } from './ingest-packages.ts';
@@ -133,10 +134,13 @@ describeEachDatabase('ingest over HTTP', (t) => {
       for (const ty of ['submission.received', 'submission.accepted', 'submission.stored', 'backup.verified', 'record.archived', 'submission.archived', 'record.accessed', 'submission.rejected']) {
         expect(types, ty).toContain(ty);
       }
-      const verify = await fetch(`${svc.url}/api/v1/events/verify`, auth(token));
+      // The whole log is for auditors: the submitting system's token is refused.
+      expect((await fetch(`${svc.url}/api/v1/events/verify`, auth(token))).status).toBe(403);
+      const auditor = (await createToken(db, { system: 'auditor', fonds: ['J001'], role: 'auditor', actor: 'test' })).token;
+      const verify = await fetch(`${svc.url}/api/v1/events/verify`, auth(auditor));
       expect(verify.status).toBe(200);
       expect(((await verify.json()) as { ok: boolean }).ok).toBe(true);
-      const page = (await (await fetch(`${svc.url}/api/v1/events?type=record.archived`, auth(token))).json()) as { items: unknown[] };
+      const page = (await (await fetch(`${svc.url}/api/v1/events?type=record.archived`, auth(auditor))).json()) as { items: unknown[] };
       expect(page.items.length).toBe(4);
 
       // Operations.

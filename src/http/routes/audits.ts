@@ -1,12 +1,13 @@
 // POST /api/v1/audits (run a fixity audit now), GET /api/v1/audits (recent runs), GET /api/v1/audits/{id}
-// (the run and its BC report; HTML with ?format=html or Accept: text/html), GET /api/v1/audits/metrics.
+// (the run and its BC report; HTML with ?format=html or Accept: text/html), GET /api/v1/audits/metrics;
+// auditor and admin tokens only.
 import { desc } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AuditRequestError, renderAuditHtml, renderAuditMetrics, type AuditService } from '../../audit/index.ts';
 import type { Db } from '../../db/index.ts';
 import { audits } from '../../db/schema.ts';
-import { bearerAuth, tokenActor, type ApiEnv } from '../auth.ts';
+import { AUDIT_ROLES, bearerAuth, tokenActor, type ApiEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 
 export interface AuditRouteDeps {
@@ -25,8 +26,8 @@ const links = (id: string) => ({ self: `/api/v1/audits/${id}`, html: `/api/v1/au
 
 export function auditRoutes(deps: AuditRouteDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  app.use('/api/v1/audits', bearerAuth(deps.db));
-  app.use('/api/v1/audits/*', bearerAuth(deps.db));
+  app.use('/api/v1/audits', bearerAuth(deps.db, AUDIT_ROLES));
+  app.use('/api/v1/audits/*', bearerAuth(deps.db, AUDIT_ROLES));
 
   app.post('/api/v1/audits', async (c) => {
     let json: unknown = {};

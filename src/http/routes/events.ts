@@ -1,14 +1,15 @@
-// The event log over HTTP: entries in pages (after=, type=) and the end-to-end verification.
+// The event log over HTTP (auditor and admin tokens): entries in pages (after=, type=) and the end-to-end verification.
 import { Hono } from 'hono';
 import type { Db } from '../../db/index.ts';
 import { listEvents, verifyEventLog } from '../../events/index.ts';
-import { bearerAuth, type ApiEnv } from '../auth.ts';
+import { AUDIT_ROLES, bearerAuth, type ApiEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 
 export function eventRoutes(deps: { db: Db }): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  app.use('/api/v1/events', bearerAuth(deps.db));
-  app.use('/api/v1/events/*', bearerAuth(deps.db));
+  // The whole log spans every fonds: auditors and administrators only.
+  app.use('/api/v1/events', bearerAuth(deps.db, AUDIT_ROLES));
+  app.use('/api/v1/events/*', bearerAuth(deps.db, AUDIT_ROLES));
 
   app.get('/api/v1/events', async (c) => {
     const after = c.req.query('after') ?? '0';

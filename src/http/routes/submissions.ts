@@ -6,7 +6,7 @@ import { renderReportHtml } from '../../checks/report-html.ts';
 import type { Db } from '../../db/index.ts';
 import { submissions } from '../../db/schema.ts';
 import type { IngestService, Submission, TokenIdentity } from '../../ingest/index.ts';
-import { bearerAuth, tokenActor, type ApiEnv } from '../auth.ts';
+import { bearerAuth, requireRole, SUBMIT_ROLES, tokenActor, type ApiEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 
 export interface SubmissionDeps {
@@ -46,7 +46,8 @@ export function submissionRoutes(deps: SubmissionDeps): Hono<ApiEnv> {
   app.use('/api/v1/submissions', bearerAuth(deps.db));
   app.use('/api/v1/submissions/*', bearerAuth(deps.db));
 
-  app.post('/api/v1/submissions', async (c) => {
+  // Reading a submission: any role of its fonds; pushing one: submitters and administrators.
+  app.post('/api/v1/submissions', requireRole(SUBMIT_ROLES), async (c) => {
     const token = c.get('token');
     const asked = c.req.header('x-dangan-fonds')?.trim();
     if (asked !== undefined && !FONDS.test(asked)) throw new ApiError('bad_request', `X-Dangan-Fonds 不是全宗号 (not a fonds code): ${asked}`);
