@@ -6,5 +6,6 @@ export { createToken, authenticateToken, listTokens, revokeToken, isTokenRole, t
 export { deliverCallback, signCallback, SIGNATURE_HEADER, type CallbackBody } from './callbacks.ts';
 export { createMetrics, type IngestMetrics } from './metrics.ts';
 export { CatalogueConflict } from './catalogue.ts';
+export { sweepOrphanStaging, DEFAULT_ORPHAN_GRACE_HOURS, type RemovedOrphan } from './staging-sweep.ts';
 export { StoreCopyError } from './store-package.ts';
 export { listRecords, getRecord, openRecordFile, type RecordQuery } from './records.ts';

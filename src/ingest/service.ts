@@ -8,6 +8,7 @@ import { deliverCallback } from './callbacks.ts';
 import { createMetrics, renderMetrics, type IngestMetrics } from './metrics.ts';
 import { isPermanent, processSubmission, recordFailure, type ProcessDeps, type ProcessOutcome } from './process.ts';
 import { receivePackage, type ReceiveInput, type ReceiveResult } from './receive.ts';
+import { sweepOrphanStaging } from './staging-sweep.ts';
 
 export const INGEST_QUEUE = 'ingest';
 export const CALLBACK_QUEUE = 'callback';
@@ -27,6 +28,8 @@ export interface IngestServiceOptions extends Omit<ProcessDeps, 'metrics'> {
   fetch?: typeof fetch;
   /** How long a rejected or failed package stays staged (for a look at what was sent), hours; default 7 days. */
   stagingRetentionHours?: number;
+  /** How old a staged object no submission refers to must be before it is removed, hours; default 24. */
+  stagingOrphanGraceHours?: number;
 }
 
 export interface IngestService {
@@ -41,7 +44,10 @@ export interface IngestService {
   /** Queues every submission not yet final (and undelivered callbacks); returns how many. */
   resumeUnfinished(): Promise<number>;
   renderMetrics(): Promise<string>;
-  /** Removes staged packages of submissions finished before the retention; returns how many. */
+  /**
+   * Removes staged packages of submissions finished before the retention, and staged objects no
+   * submission refers to (left by a crash between upload and row) once past their grace; returns how many.
+   */
   sweepStaging(now?: Date): Promise<number>;
 }
 
@@ -138,7 +144,8 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
         await db.update(submissions).set({ stagingKey: null }).where(eq(submissions.id, s.id));
         removed++;
       }
-      return removed;
+      const orphans = await sweepOrphanStaging({ db, primary: opts.primary, log: opts.log }, { now, graceHours: opts.stagingOrphanGraceHours });
+      return removed + orphans.length;
     },
     async resumeUnfinished() {
       const open = await db.select({ id: submissions.id }).from(submissions).where(inArray(submissions.status, ['received', 'checking', 'accepted']));

@@ -1,0 +1,60 @@
+// Staged packages that nothing points at: a process that died after an upload reached staging/<id>
+// but before the submission's row was written leaves the object behind, and no submission will
+// ever remove it. These are found by listing staging/ in the primary store and removed once older
+// than a grace period, each one logged.
+import { inArray } from 'drizzle-orm';
+import type { Db } from '../db/index.ts';
+import { submissions } from '../db/schema.ts';
+import type { ObjectInfo, ObjectStore } from '../store/index.ts';
+
+export const STAGING_PREFIX = 'staging/';
+
+/** Default grace: far longer than the instant between an upload's last byte and its row's commit. */
+export const DEFAULT_ORPHAN_GRACE_HOURS = 24;
+
+export interface OrphanSweepDeps {
+  db: Db;
+  primary: ObjectStore;
+  log?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+}
+
+export interface RemovedOrphan {
+  key: string;
+  size: number;
+  modified: string;
+}
+
+const BATCH = 500;
+
+/**
+ * Removes staging objects last written before `now - graceHours` that no submission row names as its
+ * staging key. The row is written right after the object is complete (receive.ts), so an object
+ * older than the grace with no row is one whose row will never come. Objects without a modification
+ * time are kept (their age is unknown). Returns what was removed.
+ */
+export async function sweepOrphanStaging(deps: OrphanSweepDeps, opts: { now?: Date; graceHours?: number } = {}): Promise<RemovedOrphan[]> {
+  const cutoff = (opts.now ?? new Date()).getTime() - (opts.graceHours ?? DEFAULT_ORPHAN_GRACE_HOURS) * 3600_000;
+  const removed: RemovedOrphan[] = [];
+  let batch: ObjectInfo[] = [];
+  const settle = async () => {
+    const keys = batch.map((o) => o.key);
+    const named = new Set(
+      (await deps.db.select({ key: submissions.stagingKey }).from(submissions).where(inArray(submissions.stagingKey, keys))).map((r) => r.key),
+    );
+    for (const o of batch) {
+      if (named.has(o.key)) continue;
+      await deps.primary.delete(o.key);
+      const r = { key: o.key, size: o.size, modified: o.modified!.toISOString() };
+      removed.push(r);
+      deps.log?.warn({ store: deps.primary.name, ...r }, '已删除无提交记录的暂存对象 (removed a staged object no submission refers to)');
+    }
+    batch = [];
+  };
+  for await (const o of deps.primary.list(STAGING_PREFIX)) {
+    if (!o.modified || o.modified.getTime() >= cutoff) continue;
+    batch.push(o);
+    if (batch.length >= BATCH) await settle();
+  }
+  if (batch.length) await settle();
+  return removed;
+}
