@@ -3,16 +3,11 @@
 import { basename } from 'node:path';
 import type { Profile } from '../config/profile.ts';
 import { itemMode } from '../config/profile.ts';
-import {
-  createFileSignatureVerifier,
-  createTrustStore,
-  verifyDetachedCms,
-  type FileSignatureVerifier,
-  type SignatureResult,
-  type TrustStore,
-} from '../crypto/index.ts';
+import type { FileSignatureVerifier, SignatureResult, TrustStore } from '../crypto/index.ts';
 import type { Digests } from '../crypto/digest.ts';
-import { assessContentFile, createFormatSampler } from '../formats/index.ts';
+import { assessContentFile, type Assessment } from '../formats/assess.ts';
+import { pdfPool } from '../formats/pdf-pool.ts';
+import { createFormatSampler } from '../formats/sample.ts';
 import {
   ATTACHMENT,
   CATALOGUE_DEF,
@@ -25,6 +20,7 @@ import {
   type VolumeMetadata,
 } from '../metadata/index.ts';
 import { readPackage, type PackageItem } from '../package/index.ts';
+import type { RawSource } from '../package/raw-source.ts';
 import type { Scanner, ScanResult, ScanSession } from '../scan/index.ts';
 import { finding, type Finding, type ItemNumber } from './finding.ts';
 import { itemsFor, type Stage } from './items.ts';
@@ -34,7 +30,17 @@ import { chinaDate, checkRecord } from './rules/record.ts';
 import { checkValues } from './rules/values.ts';
 import { checkVolumes } from './rules/volume.ts';
 import { checkKind } from './rules/kinds/index.ts';
-import { checkTransfer } from './rules/transfer.ts';
+
+/**
+ * Signature verification (pkijs, sm-crypto, @noble/curves: ~35 MB) is loaded only for a package
+ * that has signatures; the transfer rules only at stage transfer.
+ */
+let cryptoModule: Promise<typeof import('../crypto/index.ts')> | undefined;
+const loadCrypto = () => (cryptoModule ??= import('../crypto/index.ts'));
+
+/** Content files whose format checks may run at once (on the pdf.js workers), and their bytes. */
+const MAX_PENDING_FILES = 16;
+const MAX_PENDING_BYTES = 32 * 1024 * 1024;
 
 export interface CheckProgress {
   /** Content bytes read so far, and the total the listing declares. */
@@ -67,6 +73,8 @@ export interface CheckOptions {
   tool: { name: string; version: string };
   /** Stage transfer: the register to check against (default: the package's 移交登记表.xml); `building` while it is made. */
   transfer?: { register?: Uint8Array; building?: boolean };
+  /** Read this source instead of `path` (a transfer package being built: see src/transfer/build-source.ts). */
+  source?: RawSource;
 }
 
 interface RecordState {
@@ -82,13 +90,19 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
   const started = (opts.now ?? (() => new Date()))();
   const now = opts.now ?? (() => new Date());
   const { profile } = opts;
-  const trust = opts.trust ?? createTrustStore([]);
+  let trustStore = opts.trust;
+  const getTrust = async (): Promise<TrustStore> => (trustStore ??= (await loadCrypto()).createTrustStore([]));
   const findings: Finding[] = [];
+  // Format checks run while the next files are read; their findings go back in file order (see merge).
+  const pending: { at: number; bytes: number; findings: Promise<Finding[]> }[] = [];
+  let pendingFrom = 0;
+  let pendingBytes = 0;
+  const pdfOptions = { pdfPool: pdfPool() };
   const ran = new Set<ItemNumber>();
   const skipped = new Map<ItemNumber, string>();
   const today = chinaDate(started);
 
-  const reader = await readPackage(path, { limits: profile.limits });
+  const reader = await readPackage(path, { limits: profile.limits, raw: opts.source });
   let description: PackageDescription | undefined;
   let catalogue: Catalogue | undefined;
   const wholeFiles = new Map<string, { bytes?: Uint8Array; digests?: Digests }>();
@@ -179,10 +193,37 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
         }
       }
     }
+    await merge();
   } finally {
     await reader.close();
   }
   findings.push(...reader.findings);
+
+  /** Waits for the oldest format checks until at most `files` (and MAX_PENDING_BYTES) are in flight. */
+  async function settle(files: number) {
+    while (pendingFrom < pending.length && (pending.length - pendingFrom > files || pendingBytes > MAX_PENDING_BYTES)) {
+      const p = pending[pendingFrom++];
+      await p.findings;
+      pendingBytes -= p.bytes;
+    }
+  }
+
+  /** Every format check done: its findings where they would have been, had each been awaited in turn. */
+  async function merge() {
+    await settle(0);
+    if (pending.length === 0) return;
+    const lists = await Promise.all(pending.map((p) => p.findings));
+    const merged: Finding[] = [];
+    let from = 0;
+    pending.forEach((p, i) => {
+      for (; from < p.at; from++) merged.push(findings[from]);
+      for (const f of lists[i]) merged.push(f);
+    });
+    for (; from < findings.length; from++) merged.push(findings[from]);
+    findings.splice(0, findings.length, ...merged);
+    pending.length = 0;
+    pendingFrom = 0;
+  }
 
   /** Reads one file once: sampler, signature verifiers and scanner see every chunk. */
   async function readContent(item: Extract<PackageItem, { kind: 'content' | 'other' }>, content: Extract<PackageItem, { kind: 'content' }> | undefined) {
@@ -190,9 +231,11 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
     const target = item.path;
     const sampler = createFormatSampler({ maxBuffered: profile.limits.maxBufferedFileBytes });
     const verifiers: { v: FileSignatureVerifier; at: string }[] = [];
-    for (const s of described?.signatures ?? []) {
+    const signatures = described?.signatures ?? [];
+    const trust = signatures.length > 0 ? await getTrust() : undefined;
+    for (const s of signatures) {
       verifiers.push({
-        v: createFileSignatureVerifier({ algorithm: s.algorithm ?? '', value: s.value ?? '', certificate: s.certificate ?? '', signingTime: s.signedAt }, trust, { now: now() }),
+        v: (await loadCrypto()).createFileSignatureVerifier({ algorithm: s.algorithm ?? '', value: s.value ?? '', certificate: s.certificate ?? '', signingTime: s.signedAt }, trust!, { now: now() }),
         at: s.at,
       });
     }
@@ -245,23 +288,30 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
       }
       for (const { v, at } of verifiers) {
         const r: SignatureResult = v.finish({ sha256: digests.sha256 });
-        if (!r.ok) findings.push(finding('1-1', target, `电子签名无效 ${at}：${r.message}${trust.anchors.length === 0 && r.status === 'untrusted' ? '（未配置信任的 CA 证书：DANGAN_TRUST_DIR）' : ''}`, { actual: r.status }));
+        if (!r.ok) findings.push(finding('1-1', target, `电子签名无效 ${at}：${r.message}${trust!.anchors.length === 0 && r.status === 'untrusted' ? '（未配置信任的 CA 证书：DANGAN_TRUST_DIR）' : ''}`, { actual: r.status }));
       }
       if (profile.requireFileSignatures && verifiers.length === 0) findings.push(finding('1-1', target, '检测方案要求电子签名，但此文件没有 (the profile requires a file signature)'));
     } else if (content) {
       findings.push(finding('2-11', target, '件文件夹中有元数据未列出的文件 (a file no metadata lists)'));
     }
 
-    // GD-1-10, GD-3-3, GD-3-4, GD-3-8 (and GD-1-5 for a digitised file's resolution)
-    const assessment = await assessContentFile(sampler.finish(), {
-      target,
-      recordedFormat: described?.format,
-      recordedResolution: profile.kind === 'digitized' ? described?.digitization?.resolution : undefined,
-      formats: profile.formats,
-      minDpi: profile.minScanDpi,
-    });
-    findings.push(...assessment.findings);
-    for (const s of assessment.skipped) findings.push(finding(s.item, s.target, `未检测 (not checked): ${s.reason}`, { severity: 'warn' }));
+    // GD-1-10, GD-3-3, GD-3-4, GD-3-8 (and GD-1-5 for a digitised file's resolution): PDFs on the
+    // pdf.js workers while the next files are read
+    const assessed = assessContentFile(
+      sampler.finish(),
+      {
+        target,
+        recordedFormat: described?.format,
+        recordedResolution: profile.kind === 'digitized' ? described?.digitization?.resolution : undefined,
+        formats: profile.formats,
+        minDpi: profile.minScanDpi,
+      },
+      pdfOptions,
+    ).then((a: Assessment) => [...a.findings, ...a.skipped.map((s) => finding(s.item, s.target, `未检测 (not checked): ${s.reason}`, { severity: 'warn' }))]);
+    assessed.catch(() => {}); // awaited (and thrown) in merge(); never unhandled meanwhile
+    pending.push({ at: findings.length, bytes: digests.size, findings: assessed });
+    pendingBytes += digests.size;
+    await settle(MAX_PENDING_FILES);
     return { size: digests.size, ok: true };
   }
 
@@ -313,6 +363,8 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
 
     // GD-1-14 (and GD-1-1): the package seal
     for (const s of seals) {
+      const trust = await getTrust();
+      const { verifyDetachedCms } = await loadCrypto();
       const signed = wholeFiles.get(s.signedPath);
       if (!s.bytes) continue;
       if (!signed?.bytes) {
@@ -330,7 +382,8 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
   }
 
   if (opts.stage === 'transfer') {
-    const t = await checkTransfer({ ...opts.transfer, path, native, findings, records: records.map((r) => r.entry), volumes: volumes.length, contentFiles, contentBytes, wholeFiles, seals, trust, now: now(), limits: profile.limits });
+    const { checkTransfer } = await import('./rules/transfer.ts');
+    const t = await checkTransfer({ ...opts.transfer, path, native, findings, records: records.map((r) => r.entry), volumes: volumes.length, contentFiles, contentBytes, wholeFiles, seals, trust: await getTrust(), now: now(), limits: profile.limits });
     findings.splice(0, findings.length, ...t.findings);
     for (const [n, reason] of t.skipped) skipped.set(n, reason);
   }

@@ -10,6 +10,8 @@ import { openZip } from './zip-source.ts';
 
 export interface OpenPackageOptions {
   limits?: Partial<PackageLimits>;
+  /** An already listed source to read instead of `path` (a transfer package being built from the stores). */
+  raw?: RawSource;
 }
 
 /** Archive formats by name; a nested archive is never opened (GD-3-8). */
@@ -21,8 +23,7 @@ const ARCHIVE_NAME = /\.(zip|zipx|rar|7z|tar|tgz|tbz2?|txz|gz|bz2|xz|zst|lz|lzma
  */
 export async function openPackage(path: string, options: OpenPackageOptions = {}): Promise<PackageSource> {
   const limits = resolveLimits(options.limits);
-  const st = await stat(path);
-  const raw = st.isDirectory() ? await openDirectory(path, limits) : await openZip(path, limits);
+  const raw = options.raw ?? ((await stat(path)).isDirectory() ? await openDirectory(path, limits) : await openZip(path, limits));
   const root = findRoot(raw);
 
   if (hasFile(raw, `${root}bagit.txt`)) {

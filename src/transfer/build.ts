@@ -1,23 +1,21 @@
-// Building a transfer package (移交信息包): the selected records are read back from the primary
-// store (each digest compared with the catalogue), checked at stage YJ, then streamed as a stored
-// (uncompressed) zip with the register, report, catalogues, manifests and seal into the primary and
-// every backup store at once; each copy is read back and its digest compared before the transfer
+// Building a transfer package (移交信息包) in one read: the YJ check reads the selected records
+// from the primary store, and every byte it reads is also hashed once (its digests compared with
+// the catalogue's and listed in the manifests) and copied into a stored zip that streams into the
+// primary and every backup store at once; the report, catalogues, manifests, seal and register
+// follow the content. Each copy is then read back and its digests compared before the transfer
 // is recorded as stored.
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
+import type { Readable } from 'node:stream';
 import { eq } from 'drizzle-orm';
-import yazl from 'yazl';
 import { buildCatalogues, renderCataloguesHtml, renderCataloguesXml } from '../catalogue/index.ts';
 import { checkPackage } from '../checks/engine.ts';
 import type { Report } from '../checks/report.ts';
 import { renderReportHtml } from '../checks/report-html.ts';
 import type { Profile } from '../config/profile.ts';
-import { createDigester, digestingStream, digestStream, signDetachedCms, type Digests, type TrustStore } from '../crypto/index.ts';
+import { createDigester, signDetachedCms, type Digests, type TrustStore } from '../crypto/index.ts';
+import { digestPool } from '../crypto/parallel-digest.ts';
 import type { Db } from '../db/index.ts';
 import { copies, transfers } from '../db/schema.ts';
 import { appendEvent, appendEvents, type NewEvent } from '../events/index.ts';
@@ -26,7 +24,9 @@ import { fanOut } from '../package/index.ts';
 import type { Scanner } from '../scan/index.ts';
 import type { ObjectStore, PutResult } from '../store/index.ts';
 import { gigabytes, REGISTER_FILE, REGISTER_HTML, renderRegisterHtml, writeTransferRegister, type PropertyResult, type TransferRegister } from './register.ts';
-import { selectRecords, type TransferSelection } from './select.ts';
+import { createBuildSource, type BuildSource, type PlannedEntry } from './build-source.ts';
+import { countSelected, selectRecords, type TransferSelection } from './select.ts';
+import { createStoredZipWriter, type StoredZipWriter } from './zip-writer.ts';
 
 export interface TransferDeps {
   db: Db;
@@ -66,7 +66,8 @@ export interface TransferRequest extends TransferSelection {
 export type Transfer = typeof transfers.$inferSelect;
 
 export type TransferOutcome =
-  | { status: 'stored'; transfer: Transfer }
+  /** timings: when built here (not when it was already stored): building (read, check, zip, write) and reading every copy back. */
+  | { status: 'stored'; transfer: Transfer; timings?: { buildSeconds: number; verifySeconds: number } }
   /** The records as read back did not pass the YJ check, or differ from the catalogue: nothing was sent. */
   | { status: 'failed'; transfer: Transfer; reason: string };
 
@@ -79,13 +80,6 @@ export class TransferRequestError extends Error {
 }
 
 export const transferKey = (id: string) => `transfers/${id}.zip`;
-
-interface PlannedFile {
-  path: string;
-  /** On the scratch disk. */
-  local: string;
-  digests: Digests;
-}
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
 
@@ -111,20 +105,6 @@ function withAccessOpinionBytes(bytes: Buffer, opinion: AccessOpinion): Buffer {
   return out === text ? bytes : utf8(out);
 }
 
-/**
- * A file store's object hard-linked into the scratch folder (same file system): the check and the
- * zip then read the stored bytes themselves, with no temporary copy. False: copy instead.
- */
-async function linkFromFileStore(store: ObjectStore, key: string, dest: string): Promise<boolean> {
-  if (!store.location.startsWith('file:')) return false;
-  try {
-    await link(join(fileURLToPath(store.location), ...key.split('/')), dest);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const propertyResult = (report: Report, property: string): PropertyResult => {
   const items = report.items.filter((i) => i.property === property);
   if (items.some((i) => i.status === 'fail')) return '不通过';
@@ -145,45 +125,78 @@ async function readObject(store: ObjectStore, key: string, max: number): Promise
   return { bytes: Buffer.concat(chunks), digests: d.digest() };
 }
 
-/** Builds, checks, stores and verifies one transfer package; returns the transfer as recorded. */
-export async function createTransfer(deps: TransferDeps, req: TransferRequest): Promise<TransferOutcome> {
+/** Checks the selection and records the transfer as pending (its build is a job, or runs next in this process). */
+export async function requestTransfer(deps: Pick<TransferDeps, 'db' | 'now'>, req: TransferRequest): Promise<Transfer> {
   const now = deps.now ?? (() => new Date());
   const selection: TransferSelection = { fonds: req.fonds, year: req.year, retention: req.retention, volumes: req.volumes, records: req.records };
-  const selected = await selectRecords(deps.db, selection);
-  if (selected.records.length === 0) throw new TransferRequestError(`没有符合条件的已归档档案 (no archived records match): ${JSON.stringify(selection)}`);
+  const count = await countSelected(deps.db, selection);
+  if (count === 0) throw new TransferRequestError(`没有符合条件的已归档档案 (no archived records match): ${JSON.stringify(selection)}`);
   const id = randomUUID();
-  const [row] = await deps.db.insert(transfers).values({ id, status: 'building', fonds: req.fonds, year: req.year ?? null, selection: selection as object, requestedBy: req.requestedBy }).returning();
-  await appendEvent(deps.db, { type: 'transfer.requested', actor: req.requestedBy, subject: { type: 'transfer', id }, payload: { selection: selection as never, records: selected.records.length } }, { now });
+  const { requestedBy, ...asked } = req;
+  return await deps.db.transaction(async (tx) => {
+    const [row] = await tx.insert(transfers).values({ id, status: 'pending', fonds: req.fonds, year: req.year ?? null, selection: asked as object, requestedBy }).returning();
+    await appendEvent(tx, { type: 'transfer.requested', actor: requestedBy, subject: { type: 'transfer', id }, payload: { selection: selection as never, records: count } }, { now });
+    return row;
+  });
+}
 
-  const scratch = join(deps.tmpDir, `transfer-${id}`);
-  const fail = async (reason: string, report?: Report): Promise<TransferOutcome> => {
-    const at = now();
-    const [t] = await deps.db.transaction(async (tx) => {
-      const r = await tx.update(transfers).set({ status: 'failed', failureReason: reason.slice(0, 2000), report: (report ?? null) as object | null, completedAt: at }).where(eq(transfers.id, id)).returning();
-      await appendEvent(tx, { type: 'transfer.failed', actor: req.requestedBy, subject: { type: 'transfer', id }, payload: { reason: reason.slice(0, 2000) } }, { now: () => at });
-      return r;
-    });
-    deps.log?.warn({ transfer: id, reason }, 'transfer failed');
-    return { status: 'failed', transfer: t ?? row, reason };
-  };
+/** Requests and builds at once (the CLI, tests). */
+export async function createTransfer(deps: TransferDeps, req: TransferRequest): Promise<TransferOutcome> {
+  const t = await requestTransfer(deps, req);
+  return buildTransfer(deps, t.id);
+}
 
+export const scratchOf = (deps: Pick<TransferDeps, 'tmpDir'>, id: string) => join(deps.tmpDir, `transfer-${id}`);
+
+/**
+ * Builds, checks, stores and verifies the package of a pending transfer; returns the transfer as
+ * recorded. Safe to run again after a crash: a transfer is recorded as stored only once every copy
+ * was read back, and a new attempt starts over (scratch folder emptied, the package rewritten).
+ * Throws for what may pass on a retry (a store or the database unavailable); the caller decides
+ * whether that was the last attempt (failTransfer).
+ */
+export async function buildTransfer(deps: TransferDeps, id: string, opts: { signal?: AbortSignal; attempt?: number } = {}): Promise<TransferOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const [row] = await deps.db.select().from(transfers).where(eq(transfers.id, id));
+  if (!row) throw new TransferRequestError(`没有这个移交 (no such transfer): ${id}`);
+  if (row.status === 'stored') return { status: 'stored', transfer: row };
+  if (row.status === 'failed') return { status: 'failed', transfer: row, reason: row.failureReason ?? '' };
+  const req = { ...(row.selection as Omit<TransferRequest, 'requestedBy'>), requestedBy: row.requestedBy };
+  const selection: TransferSelection = { fonds: req.fonds, year: req.year, retention: req.retention, volumes: req.volumes, records: req.records };
+  const startedAt = performance.now();
+  const progress = { phase: 'building' as 'building' | 'verifying', bytes: 0, totalBytes: 0, files: 0, totalFiles: 0, attempt: (opts.attempt ?? 0) + 1 };
+  await deps.db.update(transfers).set({ status: 'building', progress }).where(eq(transfers.id, id));
+
+  const scratch = scratchOf(deps, id);
+  const fail = (reason: string, report?: Report) => failTransfer(deps, id, reason, report);
+  const stores = [deps.primary, ...deps.backups];
+  const key = transferKey(id);
+  let source: BuildSource | undefined;
+  const ticker = setInterval(() => {
+    if (source) progress.bytes = source.entries.reduce((n, e) => n + (source!.digests.has(e.path) ? e.size : 0), 0);
+    void deps.db.update(transfers).set({ progress }).where(eq(transfers.id, id)).catch(() => {});
+  }, 2000);
+  ticker.unref();
+  let zip: StoredZipWriter | undefined;
+  let puts: Promise<PromiseSettledResult<PutResult>[]> | undefined;
   try {
+    // a previous attempt's leftovers (a crash): start over
+    await rm(scratch, { recursive: true, force: true });
     await mkdir(scratch, { recursive: true });
-    const planned: PlannedFile[] = [];
-    const put = async (path: string, bytes: Buffer): Promise<PlannedFile> => {
-      const local = join(scratch, 'package', path);
-      await mkdir(dirname(local), { recursive: true });
-      await writeFile(local, bytes);
-      const d = createDigester();
-      d.update(bytes);
-      const f = { path, local, digests: d.digest() };
-      planned.push(f);
-      return f;
+    const selected = await selectRecords(deps.db, selection);
+    if (selected.records.length === 0) return await fail(`没有符合条件的已归档档案 (no archived records match): ${JSON.stringify(selection)}`);
+    const planned: PlannedEntry[] = [];
+    const spool = async (path: string, bytes: Uint8Array, label: string) => {
+      const file = join(scratch, 'spool', String(planned.length));
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, bytes);
+      planned.push({ path, size: bytes.byteLength, from: { file }, label });
     };
     const maxMeta = deps.profile.limits.maxMetadataBytes;
     const opinion = req.access ?? '控制';
 
-    // 1. The records as read back from the primary store, each object's digest against the catalogue.
+    // 1. The metadata as read back (small: spooled, with the 开放利用意见), the content files planned
+    //    to be read once, straight from the primary store, by the check below.
     const volumeFolder = new Map<string, string>();
     const catalogueVolumes: { folder: string; volume: VolumeMetadata }[] = [];
     for (const v of selected.volumes) {
@@ -192,7 +205,7 @@ export async function createTransfer(deps: TransferDeps, req: TransferRequest): 
       if (!v.metadataKey) return await fail(`案卷 ${v.archivalCode} 没有保存的案卷元数据 (no stored volume metadata)`);
       const o = await readObject(deps.primary, v.metadataKey, maxMeta);
       if (!v.metadataKey.endsWith(o.digests.sha256)) return await fail(`案卷 ${v.archivalCode} 的案卷元数据读回后摘要不符 (volume metadata differs from its key)`);
-      await put(`${folder}/案卷元数据.xml`, o.bytes);
+      await spool(`${folder}/案卷元数据.xml`, o.bytes, `案卷 ${v.archivalCode} 的案卷元数据`);
       catalogueVolumes.push({ folder, volume: v.metadata as VolumeMetadata });
     }
     const catalogueRecords: { folder: string; volume?: string; record: RecordMetadata }[] = [];
@@ -206,36 +219,23 @@ export async function createTransfer(deps: TransferDeps, req: TransferRequest): 
       if (!r.metadataKey) return await fail(`档案 ${r.archivalCode} 没有保存的元数据 (no stored metadata)`);
       const o = await readObject(deps.primary, r.metadataKey, maxMeta);
       if (!r.metadataKey.endsWith(o.digests.sha256)) return await fail(`档案 ${r.archivalCode} 的元数据读回后摘要不符 (metadata differs from its key)`);
-      await put(`${folder}/元数据.xml`, withAccessOpinionBytes(o.bytes, opinion));
+      await spool(`${folder}/元数据.xml`, withAccessOpinionBytes(o.bytes, opinion), `档案 ${r.archivalCode} 的元数据`);
       const meta = r.metadata as RecordMetadata;
       unitName ??= meta.provenance?.unitName;
       catalogueRecords.push({ folder, record: meta, ...(vFolder ? { volume: vFolder } : {}) });
       for (const f of r.files) {
-        const path = `${folder}/${f.name}`;
-        const local = join(scratch, 'package', path);
-        await mkdir(dirname(local), { recursive: true });
-        let d: Digests;
-        if (await linkFromFileStore(deps.primary, f.objectKey, local)) d = await digestStream(createReadStream(local, { highWaterMark: 1 << 20 }));
-        else {
-          const digest = digestingStream();
-          await pipeline(await deps.primary.get(f.objectKey), digest, createWriteStream(local));
-          d = await digest.digests;
-        }
-        if (d.sha256 !== f.sha256 || d.sm3 !== f.sm3 || d.size !== f.size) {
-          return await fail(`档案 ${r.archivalCode} 的文件 ${f.name} 读回后与入库时的摘要不符 (the stored copy differs from the digest recorded at ingest)`);
-        }
-        planned.push({ path, local, digests: d });
+        planned.push({ path: `${folder}/${f.name}`, size: f.size, from: { store: deps.primary, key: f.objectKey }, expect: { sha256: f.sha256, sm3: f.sm3, size: f.size }, label: `档案 ${r.archivalCode} 的文件 ${f.name}` });
         fileCount++;
-        totalBytes += d.size;
+        totalBytes += f.size;
         const recorded = meta.files?.find((x) => x.fileName === f.name)?.digest?.toLowerCase();
-        if (recorded) algorithms.add(recorded === d.sm3 ? 'SM3' : recorded === d.sha256 ? 'SHA256' : 'SM3');
+        if (recorded) algorithms.add(recorded === f.sm3 ? 'SM3' : recorded === f.sha256 ? 'SHA256' : 'SM3');
       }
     }
     const transferringUnit = req.transferringUnit ?? unitName ?? req.fonds;
     const codes = selected.records.map((r) => r.archivalCode);
 
-    // 2. 说明文件 and 目录文件 of the package
-    await put(
+    // 2. 说明文件 and 目录文件 of the package (counts and bytes as catalogued: the check compares them with what it reads)
+    await spool(
       '说明文件.txt',
       utf8(
         writeDescription({
@@ -250,8 +250,9 @@ export async function createTransfer(deps: TransferDeps, req: TransferRequest): 
           extra: {},
         }),
       ),
+      '说明文件',
     );
-    await put(
+    await spool(
       '目录文件.xml',
       utf8(
         writeCatalogue(
@@ -270,9 +271,26 @@ export async function createTransfer(deps: TransferDeps, req: TransferRequest): 
           }),
         ),
       ),
+      '目录文件',
     );
+    const volumeCount = selected.volumes.length;
+    selected.records.length = 0; // the rows (with their metadata) are not needed any more
+    progress.totalBytes = planned.reduce((n, e) => n + e.size, 0);
+    progress.totalFiles = planned.length;
 
-    // 3. The YJ check of the records as read back
+    // 3. One pass: the YJ check reads every file from the store; each is copied into the zip (which
+    //    streams into every store at once) and hashed on the way. The register, report, catalogues,
+    //    manifests and seal follow the content in the zip.
+    zip = createStoredZipWriter({ mtime: now() });
+    const z = zip;
+    puts = fanOut(
+      z.output,
+      stores.map((s) => (chunks: AsyncIterable<Uint8Array>) => s.put(chunks, { key, signal: opts.signal })),
+    ) as Promise<PromiseSettledResult<PutResult>[]>;
+    const abortBuild = () => z.abort(new Error('移交信息包生成已中止 (the build was aborted)'));
+    opts.signal?.addEventListener('abort', abortBuild, { once: true });
+    source = createBuildSource(planned, z, deps.profile.limits);
+    const src = source;
     const report = await checkPackage(join(scratch, 'package'), {
       stage: 'transfer',
       profile: deps.profile,
@@ -282,43 +300,71 @@ export async function createTransfer(deps: TransferDeps, req: TransferRequest): 
       packageName: `移交信息包 ${id}`,
       tool: deps.tool,
       transfer: { building: true },
+      source: src,
+      onProgress: (p) => {
+        progress.bytes = p.bytes;
+        progress.files = p.files;
+      },
     });
+    const unread = planned.filter((e) => !z.paths.has(e.path) || !src.digests.has(e.path)).map((e) => e.label);
+    const cancel = async (reason: string, rep?: Report) => {
+      z.abort(new Error(reason));
+      await puts;
+      await Promise.all(stores.map((s) => s.delete(key).catch(() => {})));
+      return await fail(reason, rep);
+    };
+    if (src.mismatches.length) return await cancel(`读回的档案与入库时不符 (the records as read back differ from the catalogue): ${src.mismatches.slice(0, 20).join('；')}`, report);
     if (report.verdict === 'rejected') {
       const failed = [...new Set(report.items.filter((i) => i.status === 'fail').map((i) => i.code))].join(' ');
-      return await fail(`读回的档案未通过移交检测 (the records as read back fail the transfer check): ${failed}`, report);
+      return await cancel(`读回的档案未通过移交检测 (the records as read back fail the transfer check): ${failed}`, report);
     }
-    await put('检测报告.json', utf8(JSON.stringify(report, null, 2) + '\n'));
-    await put('检测报告.html', utf8(renderReportHtml(report)));
+    if (unread.length) return await cancel(`检测未读到这些文件，未移交 (not read by the check): ${unread.slice(0, 20).join('；')}`, report);
+
+    const listed: { path: string; digests: Digests }[] = planned.map((e) => ({ path: e.path, digests: src.digests.get(e.path)! }));
+    const add = async (path: string, bytes: Buffer, listedInManifest = true) => {
+      await z.add(path, bytes);
+      if (!listedInManifest) return;
+      const d = createDigester();
+      d.update(bytes);
+      listed.push({ path, digests: d.digest() });
+    };
+    await add('检测报告.json', utf8(JSON.stringify(report, null, 2) + '\n'));
+    await add('检测报告.html', utf8(renderReportHtml(report)));
     const catalogues = buildCatalogues({ records: catalogueRecords, volumes: catalogueVolumes });
-    await put('档案目录.xml', utf8(renderCataloguesXml(catalogues)));
-    await put('档案目录.html', utf8(renderCataloguesHtml(catalogues, '移交档案目录')));
+    await add('档案目录.xml', utf8(renderCataloguesXml(catalogues)));
+    await add('档案目录.html', utf8(renderCataloguesHtml(catalogues, '移交档案目录')));
 
     // 4. Manifests of every file so far, the seal, the register
-    planned.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const sm3Manifest = utf8(planned.map((f) => `${f.digests.sm3}  ${f.path}\n`).join(''));
-    const shaManifest = utf8(planned.map((f) => `${f.digests.sha256}  ${f.path}\n`).join(''));
-    const m1 = await put('manifest-sm3.txt', sm3Manifest);
-    const m2 = await put('manifest-sha256.txt', shaManifest);
+    listed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const sm3Manifest = utf8(listed.map((f) => `${f.digests.sm3}  ${f.path}\n`).join(''));
+    const shaManifest = utf8(listed.map((f) => `${f.digests.sha256}  ${f.path}\n`).join(''));
+    listed.length = 0;
+    await z.add('manifest-sm3.txt', sm3Manifest);
+    await z.add('manifest-sha256.txt', shaManifest);
+    const m1 = createDigester();
+    m1.update(sm3Manifest);
+    const m2 = createDigester();
+    m2.update(shaManifest);
     if (deps.signing) {
-      await put('签名/manifest-sm3.txt.p7s', Buffer.from(signDetachedCms(sm3Manifest, deps.signing.keyPem, deps.signing.certPem, { chain: deps.signing.chainPem, signingTime: now() })));
+      await z.add('签名/manifest-sm3.txt.p7s', Buffer.from(signDetachedCms(sm3Manifest, deps.signing.keyPem, deps.signing.certPem, { chain: deps.signing.chainPem, signingTime: now() })));
     } else {
       deps.log?.warn({ transfer: id }, 'no signing key configured (DANGAN_SIGNING_KEY/CERT): the transfer package is not sealed');
     }
     const register: TransferRegister = {
       title: req.title ?? `${transferringUnit} 电子档案移交（全宗 ${req.fonds}${req.year ? `，${req.year} 年度` : ''}）`,
-      contentDescription: req.contentDescription ?? `全宗 ${req.fonds} 的 ${codes.length} 件电子档案${selected.volumes.length ? `（${selected.volumes.length} 卷）` : ''}`,
+      contentDescription: req.contentDescription ?? `全宗 ${req.fonds} 的 ${codes.length} 件电子档案${volumeCount ? `（${volumeCount} 卷）` : ''}`,
       transferringUnit,
       receivingUnit: req.receivingUnit ?? '',
       fonds: req.fonds,
       recordCount: codes.length,
-      volumeCount: selected.volumes.length,
+      volumeCount,
       fileCount,
       totalBytes,
       dataVolumeGb: gigabytes(totalBytes),
       carrier: req.carrier ?? '在线',
       digests: [
-        { object: 'manifest-sm3.txt', algorithm: 'SM3', value: m1.digests.sm3 },
-        { object: 'manifest-sha256.txt', algorithm: 'SHA256', value: m2.digests.sha256 },
+        { object: 'manifest-sm3.txt', algorithm: 'SM3', value: m1.digest().sm3 },
+        { object: 'manifest-sha256.txt', algorithm: 'SHA256', value: m2.digest().sha256 },
       ],
       archivalCodes: codes,
       results: {
@@ -331,35 +377,31 @@ export async function createTransfer(deps: TransferDeps, req: TransferRequest): 
       reviewedBy: req.reviewedBy ?? '',
       transferredAt: now().toISOString(),
     };
-    await put(REGISTER_FILE, utf8(writeTransferRegister(register)));
-    await put(REGISTER_HTML, utf8(renderRegisterHtml(register)));
+    await z.add(REGISTER_FILE, utf8(writeTransferRegister(register)));
+    await z.add(REGISTER_HTML, utf8(renderRegisterHtml(register)));
+    await z.finish();
+    opts.signal?.removeEventListener('abort', abortBuild);
 
-    // 5. One stored zip, streamed into every store at once; then each copy read back
-    const order = (p: string) => (p === REGISTER_FILE ? 0 : p === '说明文件.txt' ? 1 : p === '目录文件.xml' ? 2 : p.includes('/') ? 4 : 3);
-    planned.sort((a, b) => order(a.path) - order(b.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const stores = [deps.primary, ...deps.backups];
-    const key = transferKey(id);
-    const zip = new yazl.ZipFile();
-    const mtime = now();
-    for (const f of planned) {
-      zip.addReadStreamLazy(f.path, { compress: false, size: f.digests.size, mtime }, (cb) => cb(null, createReadStream(f.local, { highWaterMark: 1 << 20 })));
-    }
-    zip.end();
-    const zipError = new Promise<never>((_, reject) => zip.on('error', reject));
-    const settled = await Promise.race([fanOut(Readable.from(zip.outputStream), stores.map((s) => (chunks: AsyncIterable<Uint8Array>) => s.put(chunks, { key }))), zipError]);
+    const settled = await puts;
     const failures = settled.flatMap((r, i) => (r.status === 'rejected' ? [`${stores[i].name}: ${(r.reason as Error).message}`] : []));
     if (failures.length) {
       await Promise.all(stores.map((s) => s.delete(key).catch(() => {})));
-      return await fail(`移交信息包写入存储失败 (could not store the package): ${failures.join('; ')}`, report);
+      // a store that failed may work on the next attempt
+      throw new Error(`移交信息包写入存储失败 (could not store the package): ${failures.join('; ')}`);
     }
     const written = (settled[0] as PromiseFulfilledResult<PutResult>).value;
-    // every copy read back at once (each store is its own disk or service)
+    const buildSeconds = (performance.now() - startedAt) / 1000;
+
+    // 5. Every copy read back at once (each store is its own disk or service), its digests compared
+    progress.phase = 'verifying';
+    const verifyStarted = performance.now();
     const verified = await Promise.all(
       stores.map(async (s) => {
-        const back = await digestStream(await s.get(key)).catch(() => undefined);
+        const back = await readBack(s, key).catch(() => undefined);
         return { store: s.name, at: now(), ok: back !== undefined && back.sha256 === written.sha256 && back.sm3 === written.sm3 && back.size === written.size };
       }),
     );
+    const verifySeconds = (performance.now() - verifyStarted) / 1000;
     const bad = verified.filter((v) => !v.ok);
     if (bad.length) {
       await Promise.all(stores.map((x) => x.delete(key).catch(() => {})));
@@ -370,7 +412,7 @@ export async function createTransfer(deps: TransferDeps, req: TransferRequest): 
     const [t] = await deps.db.transaction(async (tx) => {
       const r = await tx
         .update(transfers)
-        .set({ status: 'stored', recordCount: codes.length, fileCount, totalBytes, objectKey: key, size: written.size, sha256: written.sha256, sm3: written.sm3, register: register as unknown as object, report: report as unknown as object, completedAt: at })
+        .set({ status: 'stored', recordCount: codes.length, fileCount, totalBytes, objectKey: key, size: written.size, sha256: written.sha256, sm3: written.sm3, register: register as unknown as object, report: report as unknown as object, progress: null, failureReason: null, completedAt: at })
         .where(eq(transfers.id, id))
         .returning();
       await tx.insert(copies).values(verified.map((v) => ({ fileId: null, objectKey: key, store: v.store, size: written.size, sha256: written.sha256, sm3: written.sm3, verifiedAt: v.at }))).onConflictDoNothing();
@@ -381,19 +423,67 @@ export async function createTransfer(deps: TransferDeps, req: TransferRequest): 
           type: 'transfer.stored',
           actor: req.requestedBy,
           subject: { type: 'transfer', id },
-          payload: { records: codes.length, files: fileCount, bytes: totalBytes, size: written.size, sha256: written.sha256, sm3: written.sm3, stores: stores.map((s) => s.name), sealed: Boolean(deps.signing) },
+          payload: {
+            records: codes.length,
+            files: fileCount,
+            bytes: totalBytes,
+            size: written.size,
+            sha256: written.sha256,
+            sm3: written.sm3,
+            stores: stores.map((s) => s.name),
+            sealed: Boolean(deps.signing),
+            buildSeconds: Number(buildSeconds.toFixed(3)),
+            verifySeconds: Number(verifySeconds.toFixed(3)),
+          },
         },
       ];
       await appendEvents(tx, events, { now: () => at });
       return r;
     });
-    deps.log?.info({ transfer: id, records: codes.length, size: written.size }, 'transfer stored');
-    return { status: 'stored', transfer: t };
+    deps.log?.info({ transfer: id, records: codes.length, size: written.size, buildSeconds, verifySeconds }, 'transfer stored');
+    return { status: 'stored', transfer: t, timings: { buildSeconds, verifySeconds } };
   } catch (e) {
-    await fail(`移交信息包生成失败 (building the package failed): ${(e as Error).message}`).catch(() => {});
+    // nothing half-written may stay: the puts end without a copy, a finished copy is removed
+    zip?.abort(e as Error);
+    if (puts) await puts.catch(() => {});
+    await Promise.all(stores.map((s) => s.delete(key).catch(() => {})));
     throw e;
   } finally {
+    clearInterval(ticker);
     await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Records a transfer as failed, with its reason (and the report when the check ran). */
+export async function failTransfer(deps: Pick<TransferDeps, 'db' | 'now' | 'log'>, id: string, reason: string, report?: Report): Promise<TransferOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const at = now();
+  const [t] = await deps.db.transaction(async (tx) => {
+    const r = await tx
+      .update(transfers)
+      .set({ status: 'failed', failureReason: reason.slice(0, 2000), ...(report ? { report: report as object } : {}), progress: null, completedAt: at })
+      .where(eq(transfers.id, id))
+      .returning();
+    const requestedBy = r[0]?.requestedBy ?? 'system';
+    await appendEvent(tx, { type: 'transfer.failed', actor: requestedBy, subject: { type: 'transfer', id }, payload: { reason: reason.slice(0, 2000) } }, { now: () => at });
+    return r;
+  });
+  deps.log?.warn({ transfer: id, reason }, 'transfer failed');
+  return { status: 'failed', transfer: t, reason };
+}
+
+/** A stored copy's digests, hashed on the digest workers. */
+async function readBack(store: ObjectStore, key: string): Promise<Digests> {
+  const d = digestPool().create();
+  try {
+    for await (const c of await store.get(key)) {
+      const w = d.update(c as Uint8Array);
+      if (w) await w;
+    }
+    return await d.digest();
+  } catch (e) {
+    d.abort();
+    throw e;
   }
 }
 

@@ -1,6 +1,6 @@
 // Which archived records a transfer takes: by fonds, year, retention, volumes or an explicit 档号
 // list; a record filed in a volume brings its whole volume (volumes are transferred whole).
-import { and, asc, eq, inArray, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
 import { files, records, volumes } from '../db/schema.ts';
 
@@ -26,7 +26,7 @@ export interface Selected {
   volumes: VolumeRow[];
 }
 
-export async function selectRecords(db: Db, sel: TransferSelection): Promise<Selected> {
+function whereOf(sel: TransferSelection): SQL[] {
   const where: SQL[] = [eq(records.fonds, sel.fonds)];
   if (sel.year !== undefined) where.push(eq(records.year, sel.year));
   if (sel.retention !== undefined) where.push(eq(records.retention, sel.retention));
@@ -34,6 +34,17 @@ export async function selectRecords(db: Db, sel: TransferSelection): Promise<Sel
   if (sel.records?.length) named.push(inArray(records.archivalCode, sel.records));
   if (sel.volumes?.length) named.push(inArray(records.volumeCode, sel.volumes));
   if (named.length) where.push(or(...named)!);
+  return where;
+}
+
+/** How many records the selection names (before whole volumes are added): zero is a bad request. */
+export async function countSelected(db: Db, sel: TransferSelection): Promise<number> {
+  const [r] = await db.select({ n: count() }).from(records).where(and(...whereOf(sel)));
+  return Number(r?.n ?? 0);
+}
+
+export async function selectRecords(db: Db, sel: TransferSelection): Promise<Selected> {
+  const where = whereOf(sel);
   let rows = await db.select().from(records).where(and(...where)).orderBy(asc(records.archivalCode));
   // whole volumes
   const volumeCodes = [...new Set(rows.map((r) => r.volumeCode).filter((v): v is string => v !== null))];

@@ -125,7 +125,25 @@ describeEachDatabase('transfer and receipt', (dbs) => {
     expect(ev.map((e) => e.type)).toContain('transfer.failed');
   }, 120_000);
 
-  it('builds the same way from a store it cannot link from (S3), copying through the scratch folder', async () => {
+  it('fails with YJ-1-1, keeping no copy, when a stored file no longer has the digest recorded at ingest', async () => {
+    const [f] = await from.database.db.select().from(files).orderBy(asc(files.sequence)).limit(1);
+    const original = await readAll(await from.primary.get(f.objectKey));
+    const changed = Buffer.from(original);
+    changed[changed.length >> 1] ^= 0xff;
+    // read through get() (not a file system): this object comes back changed, the same size
+    const tampered = { ...from.primary, location: 's3://bucket/prefix', get: async (k: string, r?: { start: number; end?: number }) => (k === f.objectKey ? Readable.from([changed]) : from.primary.get(k, r)) };
+    const out = await createTransfer({ ...from.deps, primary: tampered }, { fonds: 'J001', requestedBy: 'user:tester' });
+    expect(out.status).toBe('failed');
+    if (out.status !== 'failed') return;
+    expect(out.reason).toContain(f.name);
+    expect(out.reason).toContain('入库时');
+    const report = out.transfer.report as { items: { code: string; status: string }[] };
+    expect(report.items.find((i) => i.code === 'YJ-1-1')?.status).toBe('fail');
+    for (const s of [from.primary, from.backup]) expect(await s.head(transferKey(out.transfer.id))).toBeUndefined();
+    expect(await from.database.db.select().from(copies).where(eq(copies.objectKey, transferKey(out.transfer.id)))).toEqual([]);
+  }, 120_000);
+
+  it('builds the same way from a store that is not a file system (S3: objects read through get())', async () => {
     const remote = { ...from.primary, location: 's3://bucket/prefix' };
     const out = await createTransfer({ ...from.deps, primary: remote }, { fonds: 'J001', requestedBy: 'user:tester' });
     expect(out.status).toBe('stored');
