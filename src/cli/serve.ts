@@ -29,7 +29,7 @@ export async function serve(io: CliIo, opts: { port?: string; withSample?: boole
     logger,
     probes: runtime.probes,
     info: { version: VERSION, node: process.version },
-    api: { db: runtime.database.db, ingest: ingest.ingest, stores: [runtime.primary, ...runtime.backups], version: VERSION, audits, transfers: await openTransferService(runtime, ingest.ingest) },
+    api: { db: runtime.database.db, ingest: ingest.ingest, stores: [runtime.primary, ...runtime.backups], version: VERSION, audits, transfers: await openTransferService(runtime, ingest.ingest, { queue: ingest.queue, workers: true }) },
   });
 
   await new Promise<void>((resolveDone, rejectDone) => {

@@ -8,14 +8,18 @@ import { loadConfig } from '../config/index.ts';
 import { loadProfile } from '../config/profile.ts';
 import { loadTrustStore, type TrustStore } from '../crypto/index.ts';
 import type { IngestService } from '../ingest/index.ts';
+import type { Queue } from '../jobs/index.ts';
 import { createTransferService, TransferRequestError, type AccessOpinion, type TransferService } from '../transfer/index.ts';
 import { CliError, EXIT, type CliIo } from './io.ts';
 import { openIngest } from './ingest-runtime.ts';
 import { createLogger, openRuntime, type Runtime } from './runtime.ts';
 import { TOOL_NAME, VERSION } from './version.ts';
 
-/** The transfer service over an open runtime (serve, transfer, receive). */
-export async function openTransferService(runtime: Runtime, ingest: IngestService): Promise<TransferService> {
+/**
+ * The transfer service over an open runtime (serve, worker, transfer, receive); with a queue, the API
+ * queues builds on it, and with `workers` this process runs them (and resumes unfinished ones).
+ */
+export async function openTransferService(runtime: Runtime, ingest: IngestService, jobs: { queue?: Queue; workers?: boolean } = {}): Promise<TransferService> {
   const { config, logger } = runtime;
   let trust: TrustStore | undefined;
   if (config.trustDir) trust = (await loadTrustStore(config.trustDir)).store;
@@ -25,7 +29,9 @@ export async function openTransferService(runtime: Runtime, ingest: IngestServic
     const certs = (await readFile(config.signing.certFile, 'utf8')).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
     signing = { keyPem: await readFile(config.signing.keyFile, 'utf8'), certPem: certs[0] ?? '', chainPem: certs.slice(1).join('\n') || undefined };
   }
-  return createTransferService({
+  const service = createTransferService({
+    queue: jobs.queue,
+    policy: { heartbeatSeconds: config.jobs.heartbeatSeconds, retryDelay: config.jobs.retryDelaySeconds },
     db: runtime.database.db,
     primary: runtime.primary,
     backups: runtime.backups,
@@ -38,6 +44,8 @@ export async function openTransferService(runtime: Runtime, ingest: IngestServic
     log: logger,
     ingest,
   });
+  if (jobs.workers && jobs.queue) await service.startWorkers();
+  return service;
 }
 
 export interface TransferFlags {
@@ -98,7 +106,7 @@ export async function transferCreate(io: CliIo, flags: TransferFlags): Promise<n
         const opened = await service.open(t.id);
         await pipeline(opened!.stream, createWriteStream(resolve(io.cwd, flags.out)));
       }
-      if (flags.json) io.out(`${JSON.stringify({ id: t.id, status: t.status, records: t.recordCount, files: t.fileCount, bytes: t.totalBytes, size: t.size, sha256: t.sha256, sm3: t.sm3, key: t.objectKey }, null, 2)}\n`);
+      if (flags.json) io.out(`${JSON.stringify({ id: t.id, status: t.status, records: t.recordCount, files: t.fileCount, bytes: t.totalBytes, size: t.size, sha256: t.sha256, sm3: t.sm3, key: t.objectKey, ...(out.timings ? { timings: out.timings } : {}) }, null, 2)}\n`);
       else {
         io.out(`移交信息包已生成并存入 ${1 + runtime.backups.length} 个存储 (stored and verified in every store)\n`);
         io.out(`档案 ${t.recordCount} 件，文件 ${t.fileCount} 个，${t.totalBytes} 字节；信息包 ${t.size} 字节\n`);

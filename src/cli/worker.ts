@@ -1,8 +1,9 @@
-// `dangan worker`: only the background workers (ingest, callbacks) against the shared database and stores.
+// `dangan worker`: only the background workers (ingest, callbacks, audits, transfers) against the shared database and stores.
 import { loadConfig } from '../config/index.ts';
 import type { CliIo } from './io.ts';
 import { openIngest } from './ingest-runtime.ts';
 import { startAuditWorkers } from './audit.ts';
+import { openTransferService } from './transfer.ts';
 import { createLogger, openRuntime } from './runtime.ts';
 
 export async function worker(io: CliIo): Promise<void> {
@@ -13,6 +14,7 @@ export async function worker(io: CliIo): Promise<void> {
   try {
     ingest = await openIngest(runtime, { queue: true, workers: true });
     await startAuditWorkers(runtime, ingest.queue);
+    await openTransferService(runtime, ingest.ingest, { queue: ingest.queue, workers: true });
   } catch (e) {
     await runtime.close();
     throw e;

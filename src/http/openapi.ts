@@ -93,13 +93,13 @@ export function openApiDocument(version: string): object {
       },
       '/api/v1/transfers': {
         post: {
-          summary: 'Build a transfer package (移交信息包) of archived records and store it with its backups',
+          summary: 'Queue the build of a transfer package (移交信息包) of archived records, stored with its backups; follow GET /api/v1/transfers/{id}',
           security: bearer,
           requestBody: { required: true, content: json({ type: 'object', required: ['fonds'], properties: { fonds: { type: 'string' }, year: { type: 'integer' }, retention: { type: 'string' }, volumes: { type: 'array', items: { type: 'string' } }, records: { type: 'array', items: { type: 'string' } }, receivingUnit: { type: 'string' }, transferringUnit: { type: 'string' }, title: { type: 'string' } } }) },
-          responses: { 201: { description: 'the transfer, built and stored' }, 400: error, 401: error, 403: error },
+          responses: { 202: { description: 'the transfer, pending (status pending → building → stored or failed)' }, 400: error, 401: error, 403: error },
         },
       },
-      '/api/v1/transfers/{id}': { get: { summary: 'A transfer: status, register, report, digests', security: bearer, parameters: [param('id', 'path', 'transfer id')], responses: { 200: { description: 'the transfer' }, 401: error, 404: error } } },
+      '/api/v1/transfers/{id}': { get: { summary: 'A transfer: status (pending, building, stored, failed), progress while building, failure reason, register, report, digests', security: bearer, parameters: [param('id', 'path', 'transfer id')], responses: { 200: { description: 'the transfer' }, 401: error, 404: error } } },
       '/api/v1/transfers/{id}/package': {
         get: { summary: 'The transfer package (zip)', security: bearer, parameters: [param('id', 'path', 'transfer id')], responses: { 200: { description: 'the package', content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } }, 401: error, 404: error } },
       },

@@ -277,6 +277,7 @@ export async function buildTransfer(deps: TransferDeps, id: string, opts: { sign
     selected.records.length = 0; // the rows (with their metadata) are not needed any more
     progress.totalBytes = planned.reduce((n, e) => n + e.size, 0);
     progress.totalFiles = planned.length;
+    await deps.db.update(transfers).set({ progress }).where(eq(transfers.id, id));
 
     // 3. One pass: the YJ check reads every file from the store; each is copied into the zip (which
     //    streams into every store at once) and hashed on the way. The register, report, catalogues,

@@ -1,5 +1,6 @@
-// The transfer API: POST /api/v1/transfers, GET the transfer and its package, POST /api/v1/receipts
-// at a second archive (accepted, and a changed package rejected), through app.request().
+// The transfer API: POST /api/v1/transfers (queued: 202, then followed to stored), GET the transfer
+// and its package, POST /api/v1/receipts at a second archive (accepted, and a changed package
+// rejected), through app.request().
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.ts';
 import { createToken } from '../../src/ingest/index.ts';
+import { createQueue, queueDatabaseOf, type Queue } from '../../src/jobs/index.ts';
 import { createTransferService } from '../../src/transfer/index.ts';
 import { ingestFile, openArchive, SAMPLE, testPki, type Archive } from './transfer-support.ts';
 
@@ -17,8 +19,11 @@ let to: Archive;
 let tokenFrom: string;
 let tokenTo: string;
 
-function appOf(a: Archive) {
-  const transfers = createTransferService({ ...a.deps, ingest: a.ingest });
+let queue: Queue;
+
+function appOf(a: Archive, q?: Queue) {
+  const transfers = createTransferService({ ...a.deps, ingest: a.ingest, queue: q });
+  if (q) void transfers.startWorkers();
   return createApp({ logger: pino({ level: 'silent' }), probes: [], api: { db: a.database.db, ingest: a.ingest, stores: [a.primary, a.backup], version: 'test', transfers } });
 }
 
@@ -28,17 +33,20 @@ beforeAll(async () => {
   from = await openArchive({ trust, signing });
   to = await openArchive({ trust, signing });
   await ingestFile(from, SAMPLE);
+  queue = createQueue(queueDatabaseOf(from.database), { superviseIntervalSeconds: 1, onError: () => {} });
+  await queue.start();
   tokenFrom = (await createToken(from.database.db, { system: 'agency', fonds: ['J001'], actor: 'test' })).token;
   tokenTo = (await createToken(to.database.db, { system: 'archive', fonds: ['J001'], actor: 'test' })).token;
 }, 120_000);
 afterAll(async () => {
+  await queue?.stop({ graceful: false, timeoutMs: 2000 });
   await from?.close();
   await to?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
 it('builds a transfer, serves it, and the receiving archive accepts it; a changed package is rejected', async () => {
-  const api = appOf(from);
+  const api = appOf(from, queue);
   const auth = { Authorization: `Bearer ${tokenFrom}` };
   const bad = await api.request('/api/v1/transfers', { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ fonds: 'J001', year: 1990 }) });
   expect(bad.status).toBe(400);
@@ -47,8 +55,15 @@ it('builds a transfer, serves it, and the receiving archive accepts it; a change
   expect((await api.request('/api/v1/transfers', { method: 'POST', body: '{}' })).status).toBe(401);
 
   const created = await api.request('/api/v1/transfers', { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ fonds: 'J001', receivingUnit: '某某县档案馆', access: '开放' }) });
-  expect(created.status).toBe(201);
-  const t = (await created.json()) as { id: string; status: string; records: number; package: { sha256: string; size: number } };
+  expect(created.status).toBe(202);
+  const pending = (await created.json()) as { id: string; status: string };
+  expect(pending.status).toBe('pending');
+  type View = { id: string; status: string; records: number; package: { sha256: string; size: number }; failureReason: string | null };
+  let t: View = { ...pending, records: 0, package: { sha256: '', size: 0 }, failureReason: null };
+  for (const until = Date.now() + 60_000; Date.now() < until && (t.status === 'pending' || t.status === 'building'); await new Promise((w) => setTimeout(w, 300))) {
+    t = (await (await api.request(`/api/v1/transfers/${pending.id}`, { headers: auth })).json()) as View;
+  }
+  expect(t.failureReason).toBeNull();
   expect(t.status).toBe('stored');
   expect(t.records).toBe(4);
   const got = (await (await api.request(`/api/v1/transfers/${t.id}`, { headers: auth })).json()) as { register: { recordCount: number } };

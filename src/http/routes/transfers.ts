@@ -1,5 +1,6 @@
-// POST /api/v1/transfers (build a transfer package), GET /api/v1/transfers/{id} and its package;
-// the receipts route is mounted with them.
+// POST /api/v1/transfers (queue the build of a transfer package: 202 and the transfer, pending),
+// GET /api/v1/transfers/{id} (status, progress, failure reason) and its package; the receipts route
+// is mounted with them.
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
@@ -45,6 +46,7 @@ export function transferView(t: Transfer) {
     package: t.objectKey ? { size: t.size, sha256: t.sha256, sm3: t.sm3 } : null,
     register: t.register ?? null,
     report: t.report ?? null,
+    progress: t.status === 'pending' || t.status === 'building' ? (t.progress ?? null) : null,
     failureReason: t.failureReason,
     createdAt: t.createdAt,
     completedAt: t.completedAt,
@@ -63,9 +65,9 @@ export function transferRoutes(deps: TransferRouteDeps): Hono<ApiEnv> {
     if (!body.success) throw new ApiError('bad_request', `请求无效 (invalid transfer request): ${body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     if (!token.fonds.includes(body.data.fonds)) throw new ApiError('forbidden', `此令牌不能移交全宗 ${body.data.fonds} (this token reaches only ${token.fonds.join(', ')})`);
     try {
-      const out = await deps.transfers.create({ ...body.data, requestedBy: tokenActor(token) });
-      c.header('Location', `/api/v1/transfers/${out.transfer.id}`);
-      return c.json(transferView(out.transfer), 201);
+      const t = await deps.transfers.request({ ...body.data, requestedBy: tokenActor(token) });
+      c.header('Location', `/api/v1/transfers/${t.id}`);
+      return c.json(transferView(t), 202);
     } catch (e) {
       if (e instanceof TransferRequestError) throw new ApiError('bad_request', e.message);
       throw e;
