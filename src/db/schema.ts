@@ -202,10 +202,15 @@ export const records = pgTable(
   },
   (t) => [
     uniqueIndex('records_archival_code_idx').on(t.archivalCode),
-    index('records_fonds_year_idx').on(t.fonds, t.year),
-    // Title search (q=): pg_trgm GIN serves LIKE/ILIKE '%…%' for search strings of 3+ characters;
-    // shorter ones are answered by scanning within the (fonds, year) range. See drizzle/0000.
-    index('records_title_trgm_idx').using('gin', t.title.op('gin_trgm_ops')),
+    // Lists in catalogue order (全宗号, 档号): by fonds and year, and by fonds alone or across fonds
+    // (with 题名, so that a search for a common word reads this index alone, in order, and stops
+    // at the page). See src/ingest/records.ts.
+    index('records_fonds_year_code_idx').on(t.fonds, t.year, t.archivalCode),
+    index('records_fonds_code_title_idx').on(t.fonds, t.archivalCode, t.title),
+    // Title search (q=) for rarer words: GIN over the title's character bigrams (drizzle/0009), for
+    // search strings of 2+ characters; and 档号 by prefix, case-insensitively.
+    index('records_title_bigram_idx').using('gin', sql`dangan_bigrams(${t.title})`),
+    index('records_code_prefix_idx').using('btree', sql`upper(${t.archivalCode}) text_pattern_ops`),
     // The highest 件号 of a group (全宗号, 门类代码, 年度, 保管期限, 机构或问题), for continuity checks.
     index('records_item_group_idx').on(
       t.fonds,
