@@ -1,64 +1,31 @@
 // The S3 store against a real s3rver over HTTP: the shared contract, a server that drops uploads
 // mid-way (through a TCP proxy), a server that is down, and bucket handling.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestsOf, expectStoreError, listAll, readAll, streamOf, testObjectStore } from './contract.ts';
 import { contentKey } from './keys.ts';
 import { openStore, type OpenStoreOptions } from './index.ts';
+import { S3_CREDS, startS3rver, type S3Server } from './s3rver-testing.ts';
 
 const BUCKET = 'dangan-test';
-const CREDS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const CREDS = S3_CREDS;
 const MB = 1024 * 1024;
 
-// s3rver runs in its own process: it signs ListObjectsV2 continuation tokens with DES, which
-// Node 24's OpenSSL 3 offers only with --openssl-legacy-provider (and paging is worth testing).
-const S3RVER_MAIN = `
-const S3rver = require(process.argv[1]);
-const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: process.argv[2],
-  configureBuckets: [{ name: process.argv[3] }] });
-server.run().then(({ port }) => console.log('PORT ' + port));
-process.on('SIGTERM', () => server.close().then(() => process.exit(0)));
-`;
-
-let dir: string;
-let child: ChildProcess;
+let s3: S3Server;
 let endpoint: string;
 let raw: S3Client;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'dangan-s3rver-'));
-  const main = createRequire(import.meta.url).resolve('s3rver');
-  child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', S3RVER_MAIN, main, dir, BUCKET], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /PORT (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`s3rver exited (${code}) before listening`)));
-  });
-  endpoint = `http://127.0.0.1:${port}`;
+  s3 = await startS3rver([BUCKET]);
+  endpoint = s3.endpoint;
   raw = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDS });
 });
 
 afterAll(async () => {
   raw?.destroy();
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
-  await rm(dir, { recursive: true, force: true });
+  await s3?.stop();
 });
 
 function s3Options(extra: Partial<OpenStoreOptions['s3']> = {}): OpenStoreOptions['s3'] {

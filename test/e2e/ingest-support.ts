@@ -1,10 +1,5 @@
-// Test support for the ingest e2e tests: s3rver in a child process, the service (API + workers)
+// Test support for the ingest e2e tests: s3rver (re-exported), the service (API + workers)
 // listening on 127.0.0.1 port 0 over a given database and stores, and small HTTP helpers.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
@@ -15,48 +10,10 @@ import { createIngestService, createToken, type IngestService, type IngestServic
 import { createQueue, queueDatabaseOf, type Queue } from '../../src/jobs/index.ts';
 import { createNoScanner } from '../../src/scan/index.ts';
 import { openStore, type ObjectStore } from '../../src/store/index.ts';
+import { S3_CREDS } from '../../src/store/s3rver-testing.ts';
 
-export const S3_CREDS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-
-const S3RVER_MAIN = `
-const S3rver = require(process.argv[1]);
-const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: process.argv[2],
-  configureBuckets: process.argv.slice(3).map((name) => ({ name })) });
-server.run().then(({ port }) => console.log('PORT ' + port));
-process.on('SIGTERM', () => server.close().then(() => process.exit(0)));
-`;
-
-export interface S3Server {
-  endpoint: string;
-  stop(): Promise<void>;
-}
-
-/** s3rver in its own process (it needs --openssl-legacy-provider on Node 24), with the buckets named. */
-export async function startS3rver(buckets: string[]): Promise<S3Server> {
-  const dir = await mkdtemp(join(tmpdir(), 'dangan-s3rver-'));
-  const main = createRequire(import.meta.url).resolve('s3rver');
-  const child: ChildProcess = spawn(process.execPath, ['--openssl-legacy-provider', '-e', S3RVER_MAIN, main, dir, ...buckets], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /PORT (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`s3rver exited (${code}) before listening`)));
-  });
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
+// s3rver lives in src/store/s3rver-testing.ts (shared with the store suite); re-exported for the e2e tests.
+export { S3_CREDS, startS3rver, type S3Server } from '../../src/store/s3rver-testing.ts';
 
 export function openTestStore(url: string, name: string, s3Endpoint?: string): ObjectStore {
   return openStore(url, { name, createIfMissing: true, s3: s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true, region: 'us-east-1', ...S3_CREDS } : undefined });
