@@ -67,7 +67,7 @@ export type Transfer = typeof transfers.$inferSelect;
 
 export type TransferOutcome =
   /** timings: when built here (not when it was already stored): building (read, check, zip, write) and reading every copy back. */
-  | { status: 'stored'; transfer: Transfer; timings?: { buildSeconds: number; verifySeconds: number } }
+  | { status: 'stored'; transfer: Transfer; timings?: { buildSeconds: number; buildCpuSeconds: number; verifySeconds: number; verifyCpuSeconds: number } }
   /** The records as read back did not pass the YJ check, or differ from the catalogue: nothing was sent. */
   | { status: 'failed'; transfer: Transfer; reason: string };
 
@@ -164,6 +164,7 @@ export async function buildTransfer(deps: TransferDeps, id: string, opts: { sign
   const req = { ...(row.selection as Omit<TransferRequest, 'requestedBy'>), requestedBy: row.requestedBy };
   const selection: TransferSelection = { fonds: req.fonds, year: req.year, retention: req.retention, volumes: req.volumes, records: req.records };
   const startedAt = performance.now();
+  const startedCpu = process.cpuUsage();
   const progress = { phase: 'building' as 'building' | 'verifying', bytes: 0, totalBytes: 0, files: 0, totalFiles: 0, attempt: (opts.attempt ?? 0) + 1 };
   await deps.db.update(transfers).set({ status: 'building', progress }).where(eq(transfers.id, id));
 
@@ -392,6 +393,8 @@ export async function buildTransfer(deps: TransferDeps, id: string, opts: { sign
     }
     const written = (settled[0] as PromiseFulfilledResult<PutResult>).value;
     const buildSeconds = (performance.now() - startedAt) / 1000;
+    const builtCpu = process.cpuUsage();
+    const buildCpuSeconds = cpuSeconds(startedCpu, builtCpu);
 
     // 5. Every copy read back at once (each store is its own disk or service), its digests compared
     progress.phase = 'verifying';
@@ -403,6 +406,7 @@ export async function buildTransfer(deps: TransferDeps, id: string, opts: { sign
       }),
     );
     const verifySeconds = (performance.now() - verifyStarted) / 1000;
+    const verifyCpuSeconds = cpuSeconds(builtCpu, process.cpuUsage());
     const bad = verified.filter((v) => !v.ok);
     if (bad.length) {
       await Promise.all(stores.map((x) => x.delete(key).catch(() => {})));
@@ -442,7 +446,7 @@ export async function buildTransfer(deps: TransferDeps, id: string, opts: { sign
       return r;
     });
     deps.log?.info({ transfer: id, records: codes.length, size: written.size, buildSeconds, verifySeconds }, 'transfer stored');
-    return { status: 'stored', transfer: t, timings: { buildSeconds, verifySeconds } };
+    return { status: 'stored', transfer: t, timings: { buildSeconds, buildCpuSeconds, verifySeconds, verifyCpuSeconds } };
   } catch (e) {
     // nothing half-written may stay: the puts end without a copy, a finished copy is removed
     zip?.abort(e as Error);
@@ -472,6 +476,9 @@ export async function failTransfer(deps: Pick<TransferDeps, 'db' | 'now' | 'log'
   deps.log?.warn({ transfer: id, reason }, 'transfer failed');
   return { status: 'failed', transfer: t, reason };
 }
+
+/** CPU seconds (user + system, every thread of the process) between two process.cpuUsage() readings. */
+const cpuSeconds = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => (b.user - a.user + b.system - a.system) / 1e6;
 
 /** A stored copy's digests, hashed on the digest workers. */
 async function readBack(store: ObjectStore, key: string): Promise<Digests> {
