@@ -2,13 +2,11 @@
 // 1 rejected, 2 could not run.
 import { stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../config/index.ts';
 import { loadProfile, ProfileError } from '../config/profile.ts';
-import { loadTrustStore, type TrustStore } from '../crypto/index.ts';
+import type { TrustStore } from '../crypto/index.ts';
 import { checkPackage } from '../checks/engine.ts';
 import type { Stage } from '../checks/items.ts';
-import { renderReportHtml } from '../checks/report-html.ts';
 import type { Report } from '../checks/report.ts';
 import { createScanner } from '../scan/index.ts';
 import { CliError, EXIT, type CliIo } from './io.ts';
@@ -46,6 +44,7 @@ export async function check(io: CliIo, path: string, flags: CheckFlags): Promise
   let trust: TrustStore | undefined;
   if (config.trustDir) {
     try {
+      const { loadTrustStore } = await import('../crypto/index.ts');
       const loaded = await loadTrustStore(config.trustDir);
       trust = loaded.store;
       for (const s of loaded.skipped) io.err(`dangan check: DANGAN_TRUST_DIR ${s.file}: ${s.reason}\n`);
@@ -54,7 +53,8 @@ export async function check(io: CliIo, path: string, flags: CheckFlags): Promise
     }
   }
 
-  const bar = io.isTTY && !flags.json ? new SingleBar({ format: '检测中 {bar} {percentage}% | {value}/{total} MB | {files} 个文件', hideCursor: true, stream: process.stderr, etaBuffer: 50 }) : undefined;
+  // cli-progress and the HTML renderer (hono) are loaded only when used
+  const bar = io.isTTY && !flags.json ? new (await import('cli-progress')).SingleBar({ format: '检测中 {bar} {percentage}% | {value}/{total} MB | {files} 个文件', hideCursor: true, stream: process.stderr, etaBuffer: 50 }) : undefined;
   let barStarted = false;
   const report = await checkPackage(target, {
     stage,
@@ -75,7 +75,10 @@ export async function check(io: CliIo, path: string, flags: CheckFlags): Promise
   });
   if (barStarted) bar?.stop();
 
-  if (flags.html) await writeFile(resolve(io.cwd, flags.html), renderReportHtml(report));
+  if (flags.html) {
+    const { renderReportHtml } = await import('../checks/report-html.ts');
+    await writeFile(resolve(io.cwd, flags.html), renderReportHtml(report));
+  }
   io.out(flags.json ? `${JSON.stringify(report, null, 2)}\n` : humanSummary(report));
   return report.verdict === 'accepted' ? EXIT.ok : EXIT.rejected;
 }

@@ -1,7 +1,6 @@
 // Format identification by content: file-type 21 on the head, plus our own checks for what it
 // cannot tell from magic bytes alone — OFD and Office files inside zips, the PDF/A claim, scripts,
 // text and XML — and for executables of every platform.
-import { fileTypeFromBuffer } from 'file-type';
 import { analyzePdf, pdfaClaimFromXmp, pdfaName, xmpFromBytes, type PdfOptions } from './pdf.ts';
 import { classifyText, decodeText } from './text.ts';
 import { sniffImage } from './image.ts';
@@ -13,6 +12,13 @@ import type { FileSample } from './sample.ts';
 export interface IdentifyOptions extends PdfOptions {
   /** Open the PDF with pdf.js to read its XMP (default true); false reads only an uncompressed packet in head/tail. */
   openPdf?: boolean;
+}
+
+/** file-type (~12 MB with its tokenizers) is loaded the first time a file is not told by our own checks. */
+let fileType: Promise<typeof import('file-type')> | undefined;
+async function fileTypeFromBuffer(bytes: Uint8Array) {
+  fileType ??= import('file-type');
+  return (await fileType).fileTypeFromBuffer(bytes);
 }
 
 const f = (format: string, mime: string, kind: FormatKind, extra: Partial<DetectedFormat> = {}): DetectedFormat => ({ format, mime, kind, ...extra });

@@ -1,7 +1,9 @@
 // PDF with pdf.js (legacy build, in-thread "fake" worker): opens, pages load, text is fetchable;
 // /Encrypt (also owner-password-only) and the PDF/A claim of the XMP packet, in element and
 // attribute form. Large files go through pdf.js's range transport when a range opener exists.
-import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
+// pdf.js is loaded on first use only (it and @napi-rs/canvas, which it loads, cost ~65 MB of RSS),
+// and with a pool (pdf-pool.ts) a file kept whole is analysed on a worker thread instead.
+import type * as PdfJs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { checkXmlText, parseXml, textOf } from './xml.ts';
 import { errorText, latin1, memo } from './source.ts';
 import type { FileSample, RangeOpener } from './sample.ts';
@@ -11,6 +13,13 @@ export interface PdfOptions {
   maxPages?: number;
   /** Gives up on a PDF that takes longer (default 60 s). */
   timeoutMs?: number;
+  /** Worker threads to run pdf.js on (files kept whole only); without one, pdf.js runs on this thread. */
+  pdfPool?: PdfRunner;
+}
+
+/** Runs the analysis of a whole PDF elsewhere (a worker thread); see pdf-pool.ts. */
+export interface PdfRunner {
+  analyze(bytes: Uint8Array, options: { maxPages: number; timeoutMs: number }): Promise<PdfAnalysis>;
 }
 
 export type PdfAnalysis =
@@ -37,36 +46,57 @@ const PDFA_NS = 'http://www.aiim.org/pdfa/ns/id/';
 
 export function analyzePdf(sample: FileSample, options: PdfOptions = {}): Promise<PdfAnalysis> {
   const maxPages = options.maxPages ?? 1000;
-  return memo(sample, `pdf:${maxPages}`, () => runPdfjs(sample, maxPages, options.timeoutMs ?? 60_000));
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const pool = options.pdfPool;
+  return memo(sample, `pdf:${maxPages}`, () => (pool && sample.whole ? pool.analyze(sample.whole, { maxPages, timeoutMs }) : runPdfjs(sample, maxPages, timeoutMs)));
 }
 
-class RangeTransport extends pdfjs.PDFDataRangeTransport {
-  openRange: RangeOpener;
-  failed: ((err: unknown) => void) | undefined;
-  constructor(length: number, initial: Uint8Array, openRange: RangeOpener) {
-    super(length, initial);
-    this.openRange = openRange;
-  }
-  override requestDataRange(begin: number, end: number): void {
-    this.openRange(begin, end).then(
-      (chunk) => this.onDataRange(begin, chunk),
-      (err: unknown) => this.failed?.(err),
-    );
-  }
+/**
+ * pdf.js over bytes this thread owns (the pool's workers): no defensive copy, pdf.js may take
+ * them. Same analysis as analyzePdf.
+ */
+export function analyzeOwnedPdf(bytes: Uint8Array, maxPages: number, timeoutMs: number): Promise<PdfAnalysis> {
+  const tail = bytes.subarray(Math.max(0, bytes.byteLength - 128 * 1024));
+  return runPdfjs({ size: bytes.byteLength, head: bytes, tail, whole: bytes }, maxPages, timeoutMs, true);
+}
+
+type PdfJsModule = typeof PdfJs;
+let loaded: Promise<{ pdfjs: PdfJsModule; RangeTransport: ReturnType<typeof rangeTransportClass> }> | undefined;
+function loadPdfjs() {
+  loaded ??= import('pdfjs-dist/legacy/build/pdf.mjs').then((pdfjs) => ({ pdfjs, RangeTransport: rangeTransportClass(pdfjs) }));
+  return loaded;
+}
+
+function rangeTransportClass(pdfjs: PdfJsModule) {
+  return class RangeTransport extends pdfjs.PDFDataRangeTransport {
+    openRange: RangeOpener;
+    failed: ((err: unknown) => void) | undefined;
+    constructor(length: number, initial: Uint8Array, openRange: RangeOpener) {
+      super(length, initial);
+      this.openRange = openRange;
+    }
+    override requestDataRange(begin: number, end: number): void {
+      this.openRange(begin, end).then(
+        (chunk) => this.onDataRange(begin, chunk),
+        (err: unknown) => this.failed?.(err),
+      );
+    }
+  };
 }
 
 /**
  * One pdf.js worker (in Node a "fake" one, on this thread) shared by every document: setting one
  * up per document cost ~15% of a small PDF's check. Destroying a document leaves it running.
  */
-let sharedWorker: pdfjs.PDFWorker | undefined;
-function pdfWorker(): pdfjs.PDFWorker {
+let sharedWorker: PdfJs.PDFWorker | undefined;
+function pdfWorker(pdfjs: PdfJsModule): PdfJs.PDFWorker {
   if (!sharedWorker || sharedWorker.destroyed) sharedWorker = new pdfjs.PDFWorker({ verbosity: 0 });
   return sharedWorker;
 }
 
-async function runPdfjs(sample: FileSample, maxPages: number, timeoutMs: number): Promise<PdfAnalysis> {
+async function runPdfjs(sample: FileSample, maxPages: number, timeoutMs: number, owned = false): Promise<PdfAnalysis> {
   const rawEncrypt = hasTrailerEncrypt(sample.tail);
+  const { pdfjs, RangeTransport } = await loadPdfjs();
   const common = {
     verbosity: 0,
     isEvalSupported: false,
@@ -74,12 +104,14 @@ async function runPdfjs(sample: FileSample, maxPages: number, timeoutMs: number)
     useSystemFonts: false,
     useWorkerFetch: false,
     stopAtErrors: false,
-    worker: pdfWorker(),
+    worker: pdfWorker(pdfjs),
   };
   let params: Parameters<typeof pdfjs.getDocument>[0];
-  let transport: RangeTransport | undefined;
+  let transport: InstanceType<typeof RangeTransport> | undefined;
   if (sample.whole) {
-    params = { ...common, data: new Uint8Array(sample.whole) }; // a plain copy: pdf.js refuses Buffers and may take ownership
+    // a plain copy: pdf.js refuses Buffers and may take ownership (bytes the caller hands over are not copied)
+    const owns = owned && !Buffer.isBuffer(sample.whole) && sample.whole.byteOffset === 0 && sample.whole.byteLength === sample.whole.buffer.byteLength;
+    params = { ...common, data: owns ? sample.whole : new Uint8Array(sample.whole) };
   } else if (sample.openRange) {
     transport = new RangeTransport(sample.size, new Uint8Array(sample.head), sample.openRange);
     params = { ...common, range: transport, length: sample.size, disableAutoFetch: true, disableStream: true, rangeChunkSize: 65_536 };

@@ -42,8 +42,9 @@ export function createFormatSampler(options: SamplerOptions = {}): FormatSampler
   const maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
   const headSize = options.headSize ?? DEFAULT_HEAD_SIZE;
   const tailSize = options.tailSize ?? DEFAULT_TAIL_SIZE;
-  const head = new Uint8Array(headSize);
-  let headFilled = 0;
+  // The head is taken from the kept chunks when the file proves too big to keep whole (files kept
+  // whole, most of them, never pay for a separate head buffer).
+  let head: Uint8Array | undefined;
   let tail: Uint8Array = new Uint8Array(0);
   let chunks: Uint8Array[] | undefined = [];
   let size = 0;
@@ -54,15 +55,12 @@ export function createFormatSampler(options: SamplerOptions = {}): FormatSampler
       if (finished) throw new Error('format sampler: update after finish()');
       if (chunk.byteLength === 0) return;
       size += chunk.byteLength;
-      if (headFilled < headSize) {
-        const n = Math.min(headSize - headFilled, chunk.byteLength);
-        head.set(chunk.subarray(0, n), headFilled);
-        headFilled += n;
-      }
       if (chunks) {
         chunks.push(chunk);
         if (size > maxBuffered) {
-          // Too big to keep: from now on only the tail is kept, seeded from the latest chunks.
+          // Too big to keep: from now on only the head and tail are kept, both from the chunks so far.
+          const kept = concatPrefix(chunks, Math.min(headSize, size));
+          head = kept;
           let seed = 0;
           let from = chunks.length;
           while (from > 0 && seed < tailSize) seed += chunks[--from].byteLength;
@@ -84,7 +82,7 @@ export function createFormatSampler(options: SamplerOptions = {}): FormatSampler
           whole,
         };
       } else {
-        finished = { size, head: head.slice(0, headFilled), tail };
+        finished = { size, head: head ?? new Uint8Array(0), tail };
       }
       if (options.openRange) finished.openRange = options.openRange;
       chunks = undefined;
@@ -107,6 +105,19 @@ function appendTail(tail: Uint8Array, chunk: Uint8Array, tailSize: number): Uint
   next.set(tail.subarray(tail.byteLength - keep), 0);
   next.set(chunk, keep);
   return next;
+}
+
+/** A copy of the first `n` bytes of the chunks. */
+function concatPrefix(chunks: Uint8Array[], n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) {
+    if (at >= n) break;
+    const take = Math.min(c.byteLength, n - at);
+    out.set(c.subarray(0, take), at);
+    at += take;
+  }
+  return out;
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
