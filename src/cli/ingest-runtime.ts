@@ -26,7 +26,11 @@ export async function openIngest(runtime: Runtime, opts: { queue: boolean; worke
   }
   let queue: Queue | undefined;
   if (opts.queue) {
-    queue = createQueue(queueDatabaseOf(runtime.database), { onError: (err) => logger.warn({ err }, 'job queue') });
+    queue = createQueue(queueDatabaseOf(runtime.database), {
+      // Look for jobs of dead workers often enough that one moves on soon after its heartbeat stops.
+      superviseIntervalSeconds: superviseIntervalFor(config.jobs.heartbeatSeconds),
+      onError: (err) => logger.warn({ err }, 'job queue'),
+    });
     await queue.start();
   }
   const ingest = createIngestService({
@@ -42,6 +46,7 @@ export async function openIngest(runtime: Runtime, opts: { queue: boolean; worke
     log: logger,
     queue,
     maxUploadBytes: config.maxUploadBytes,
+    policy: { ingest: { heartbeatSeconds: config.jobs.heartbeatSeconds, retryDelay: config.jobs.retryDelaySeconds } },
   });
   if (opts.workers) await ingest.startWorkers();
   return {
@@ -51,4 +56,9 @@ export async function openIngest(runtime: Runtime, opts: { queue: boolean; worke
       await queue?.stop({ graceful: true, timeoutMs: 10_000 });
     },
   };
+}
+
+/** Half the heartbeat, between 1 and 60 s: a stopped heartbeat is noticed within 1.5 heartbeats (then the retry delay). */
+export function superviseIntervalFor(heartbeatSeconds: number): number {
+  return Math.max(1, Math.min(60, Math.floor(heartbeatSeconds / 2)));
 }

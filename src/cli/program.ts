@@ -31,7 +31,8 @@ export function buildProgram(io: CliIo): Command {
     .description('run the HTTP API, the web UI and the background workers in one process')
     .option('--port <n>', 'port to listen on (default DANGAN_PORT or 8080)')
     .option('--with-sample', 'ingest the bundled sample package at start-up (what `npm start` does)')
-    .action(async (opts: { port?: string; withSample?: boolean }) => {
+    .option('--no-workers', 'the API alone: no background workers in this process (run `dangan worker` processes)')
+    .action(async (opts: { port?: string; withSample?: boolean; workers?: boolean }) => {
       const { serve } = await import('./serve.ts');
       await serve(io, opts);
     });

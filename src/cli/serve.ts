@@ -1,4 +1,6 @@
-// `dangan serve`: the HTTP API and the background workers (and, as it arrives, the UI) in one process.
+// `dangan serve`: the HTTP API and the background workers (and, as it arrives, the UI) in one process;
+// with --no-workers the API alone (its jobs then run in `dangan worker` processes).
+import { hostname } from 'node:os';
 import { serve as listen } from '@hono/node-server';
 import { loadConfig } from '../config/index.ts';
 import { createApp } from '../http/app.ts';
@@ -6,36 +8,39 @@ import { CliError, type CliIo } from './io.ts';
 import { VERSION } from './version.ts';
 import { ingestSample } from './sample.ts';
 import { openIngest, type IngestRuntime } from './ingest-runtime.ts';
-import { startAuditWorkers } from './audit.ts';
+import { openAudits, startAuditWorkers } from './audit.ts';
 import type { Runtime } from './runtime.ts';
 import { openTransferService } from './transfer.ts';
 import { createLogger, openRuntime } from './runtime.ts';
 
-export async function serve(io: CliIo, opts: { port?: string; withSample?: boolean }): Promise<void> {
+export async function serve(io: CliIo, opts: { port?: string; withSample?: boolean; workers?: boolean }): Promise<void> {
   const config = loadConfig(io.env, io.cwd);
   const port = opts.port === undefined ? config.port : Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`dangan serve: --port expects a port number from 0 to 65535, got ${opts.port}`);
+  const withWorkers = opts.workers !== false;
+  if (opts.withSample && !withWorkers) throw new CliError('dangan serve: --with-sample needs the workers of this process; leave out --no-workers');
   const logger = createLogger(config);
   const runtime = await openRuntime(config, logger);
   let ingest: IngestRuntime;
   try {
-    ingest = await openIngest(runtime, { queue: true, workers: true });
+    ingest = await openIngest(runtime, { queue: true, workers: withWorkers });
   } catch (e) {
     await runtime.close();
     throw e;
   }
-  const audits = await startAuditWorkers(runtime, ingest.queue);
+  // Without workers the API still creates and queues audits, for the workers to run.
+  const audits = withWorkers ? await startAuditWorkers(runtime, ingest.queue) : await openAudits(runtime, { queue: ingest.queue, actor: `api:${hostname()}:${process.pid}` });
   const app = createApp({
     logger,
     probes: runtime.probes,
     info: { version: VERSION, node: process.version },
-    api: { db: runtime.database.db, ingest: ingest.ingest, stores: [runtime.primary, ...runtime.backups], version: VERSION, audits, transfers: await openTransferService(runtime, ingest.ingest, { queue: ingest.queue, workers: true }) },
+    api: { db: runtime.database.db, ingest: ingest.ingest, stores: [runtime.primary, ...runtime.backups], version: VERSION, audits, transfers: await openTransferService(runtime, ingest.ingest, { queue: ingest.queue, workers: withWorkers }) },
   });
 
   await new Promise<void>((resolveDone, rejectDone) => {
     const server = listen({ fetch: app.fetch, port, hostname: '0.0.0.0' }, (info) => {
       logger.info({ port: info.port, database: runtime.database.kind, store: runtime.primary.location, backups: runtime.backups.map((b) => b.location) }, 'dangan 服务已启动 (listening)');
-      io.err(`dangan: 服务已启动 http://localhost:${info.port}/healthz (database: ${runtime.database.kind}, store: ${runtime.primary.location})\n`);
+      io.err(`dangan: 服务已启动 http://localhost:${info.port}/healthz (database: ${runtime.database.kind}, store: ${runtime.primary.location}${withWorkers ? '' : ', 无后台任务 (no workers)'})\n`);
       if (opts.withSample) void showSample(io, runtime, ingest, `http://localhost:${info.port}`);
     });
     server.on('error', (e: NodeJS.ErrnoException) => {

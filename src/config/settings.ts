@@ -40,6 +40,18 @@ export interface Config {
   /** Largest package accepted over HTTP, in bytes. */
   maxUploadBytes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Background jobs (ingest): how soon a dead worker's job moves on, and the first retry's delay. */
+  jobs: JobSettings;
+}
+
+export interface JobSettings {
+  /**
+   * A worker refreshes the heartbeat of each job it runs every half of this; a job whose heartbeat
+   * has stopped this long (its worker was killed, or lost the database) is handed to another worker.
+   */
+  heartbeatSeconds: number;
+  /** Seconds before the first retry of a failed attempt; each later retry waits about twice as long (up to 10 minutes). */
+  retryDelaySeconds: number;
 }
 
 /** A setting that is wrong or missing; the message names it and says what is expected. */
@@ -98,6 +110,18 @@ const env = z.object({
     .positive('expected a positive number of bytes')
     .default(20 * 1024 ** 3),
   DANGAN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DANGAN_JOB_HEARTBEAT_SECONDS: z.coerce
+    .number({ message: 'expected a number of seconds' })
+    .int('expected a whole number of seconds')
+    .min(10, 'expected at least 10 seconds')
+    .max(3600, 'expected at most 3600 seconds')
+    .default(30),
+  DANGAN_JOB_RETRY_DELAY_SECONDS: z.coerce
+    .number({ message: 'expected a number of seconds' })
+    .int('expected a whole number of seconds')
+    .min(1, 'expected at least 1 second')
+    .max(600, 'expected at most 600 seconds')
+    .default(10),
 });
 
 export const SETTING_NAMES = Object.keys(env.shape) as (keyof typeof env.shape)[];
@@ -183,6 +207,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd = pro
     port: e.DANGAN_PORT,
     maxUploadBytes: e.DANGAN_MAX_UPLOAD_BYTES,
     logLevel: e.DANGAN_LOG_LEVEL,
+    jobs: { heartbeatSeconds: e.DANGAN_JOB_HEARTBEAT_SECONDS, retryDelaySeconds: e.DANGAN_JOB_RETRY_DELAY_SECONDS },
   };
 }
 

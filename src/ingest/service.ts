@@ -65,11 +65,26 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
   const ingestPolicy = policyOf(DEFAULT_INGEST_POLICY, opts.policy?.ingest);
   const callbackPolicy = policyOf(DEFAULT_CALLBACK_POLICY, opts.policy?.callback);
 
+  // The queues' policies (heartbeat, retries) are set before the first job is sent, also by a process
+  // without workers (serve --no-workers): a job takes its queue's policy when it is created, and one
+  // sent to a queue no worker had defined yet would have pg-boss's defaults (no heartbeat) for good.
+  let defined: Promise<void> | undefined;
+  const defineQueues = (q: Queue) =>
+    (defined ??= (async () => {
+      await q.define(INGEST_QUEUE, ingestPolicy);
+      await q.define(CALLBACK_QUEUE, callbackPolicy);
+    })().catch((e: unknown) => {
+      defined = undefined;
+      throw e;
+    }));
   const enqueue = async (id: string) => {
-    if (opts.queue) await opts.queue.send(INGEST_QUEUE, { id }, { singletonKey: id });
+    if (!opts.queue) return;
+    await defineQueues(opts.queue);
+    await opts.queue.send(INGEST_QUEUE, { id }, { singletonKey: id });
   };
   const enqueueCallback = async (id: string) => {
     if (!opts.queue) return;
+    await defineQueues(opts.queue);
     const [s] = await db.select({ url: submissions.callbackUrl }).from(submissions).where(eq(submissions.id, id));
     if (s?.url) await opts.queue.send(CALLBACK_QUEUE, { id }, { singletonKey: `callback:${id}` });
   };
@@ -95,11 +110,12 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
     async startWorkers() {
       const q = opts.queue;
       if (!q) throw new Error('ingest: workers need a queue');
-      await q.define(INGEST_QUEUE, ingestPolicy);
-      await q.define(CALLBACK_QUEUE, callbackPolicy);
+      await defineQueues(q);
       const polling = { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 };
       await q.work<{ id: string }>(INGEST_QUEUE, { ...polling, localConcurrency: opts.concurrency ?? 2 }, async (job) => {
         const id = job.data.id;
+        // Which process took which submission (and which attempt): with many workers, the log says who.
+        opts.log?.info({ submission: id, attempt: job.retryCount + 1 }, 'ingest attempt started');
         try {
           const out = await processSubmission(deps, id, job.signal);
           if (out.status !== 'gone') await enqueueCallback(id);
