@@ -1,13 +1,17 @@
-// `npm run bench`: the figures the issues ask for, side by side in one run, with peak memory,
-// written to docs/benchmarks.md. Not a test: it measures, it does not pass or fail.
+// The check bench (issue #4): `dangan check --json` beside the baseline pipeline
+// `unzip -p | tee >(sha256sum) | openssl dgst -sm3` and the two digests alone, on a 1 GB package of
+// 500 stored PDFs and a 20,000-file package, with peak memory and CPU seconds. Run by scripts/bench.ts
+// (the benchmarks contract: BENCH_SCALE, BENCH_DIR, BENCH_REPORT); alone it prints its Markdown.
+// Not a test: it measures, it does not pass or fail.
 //
-//   BENCH_SCALE=0.1 npm run bench     a quick run on packages a tenth of the size
-//   BENCH_DIR=/mnt/fast npm run bench where to put the generated packages (default bench-out/)
+//   BENCH_SCALE=0.1 node scripts/bench-check.ts     a quick run on packages a tenth of the size
+//   BENCH_DIR=/mnt/fast node scripts/bench-check.ts where to put the generated packages (default bench-out/)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { writeBenchPackage } from './bench/packages.ts';
+import { emitReport, type BenchGoal } from './bench/report.ts';
 
 const root = join(import.meta.dirname, '..');
 const scale = Number(process.env.BENCH_SCALE ?? '1');
@@ -61,7 +65,9 @@ async function ensurePackage(name: string, records: number, pdfBytes: number) {
 
 const dangan = `node ${join(root, 'bin', 'dangan.js')}`;
 const rows: string[][] = [];
-const notes: string[] = [];
+const goals: BenchGoal[] = [];
+const headline: string[] = [];
+const measured: Record<string, { check: Measure; pipeline: Measure; floor: Measure; mb: number }> = {};
 
 async function checkBench(label: string, zip: string, goal: number) {
   const size = statSync(zip).size;
@@ -82,14 +88,21 @@ async function checkBench(label: string, zip: string, goal: number) {
     `${floor.seconds.toFixed(2)} s`,
     `${ratio.toFixed(2)}× (goal ≤ ${goal}×)`,
   ]);
-  if (ratio > goal) notes.push(`${label}: check took ${ratio.toFixed(2)}× the pipeline, over the goal of ${goal}×.`);
-  if (check.peakMb > 200) notes.push(`${label}: peak memory ${check.peakMb} MB, over the goal of 200 MB.`);
+  measured[label] = { check, pipeline, floor, mb };
+  goals.push({ label: `${label}: check ÷ pipeline (wall)`, value: `${ratio.toFixed(2)}×`, goal: `≤ ${goal}×`, met: ratio <= goal });
+  goals.push({ label: `${label}: peak memory of dangan check`, value: `${check.peakMb} MB`, goal: '< 200 MB', met: check.peakMb < 200 });
+  headline.push(`dangan check, ${label}: ${check.seconds.toFixed(2)} s (${check.cpu.toFixed(2)} s CPU), ${ratio.toFixed(2)}× the unzip|sha256sum|sm3 pipeline (goal ≤ ${goal}×), peak ${check.peakMb} MB`);
 }
 
-const big = await ensurePackage('pdf-500x2MB', Math.max(1, Math.round(500 * scale)), 2 * 1024 * 1024);
-const many = await ensurePackage('files-20000', Math.max(1, Math.round(10_000 * scale)), 2048);
-await checkBench(`${Math.round(500 * scale)} PDFs of 2 MB, stored`, big, 1.3);
-await checkBench(`${Math.round(20_000 * scale)} files (${Math.round(10_000 * scale)} records)`, many, 3);
+// named by their size, so that a scaled run never overwrites the full-size packages
+const bigRecords = Math.max(1, Math.round(500 * scale));
+const manyRecords = Math.max(1, Math.round(10_000 * scale));
+const big = await ensurePackage(`pdf-${bigRecords}x2MB`, bigRecords, 2 * 1024 * 1024);
+const many = await ensurePackage(`files-${manyRecords * 2}`, manyRecords, 2048);
+const bigLabel = `${Math.round(500 * scale)} PDFs of 2 MB, stored`;
+const manyLabel = `${Math.round(20_000 * scale)} files (${Math.round(10_000 * scale)} records)`;
+await checkBench(bigLabel, big, 1.3);
+await checkBench(manyLabel, many, 3);
 
 // What pdf.js alone costs on the small package's PDFs: the part of the check no reader can remove.
 const pdfCount = Math.max(1, Math.round(10_000 * scale));
@@ -97,36 +110,49 @@ const pdfAlone = JSON.parse(
   execFileSync(process.execPath, [join(root, 'scripts', 'bench', 'pdf-alone.ts'), String(pdfCount), '2048'], { encoding: 'utf8', cwd: root }).trim().split('\n').pop()!,
 ) as { files: number; seconds: number; cpuSeconds: number };
 
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
-const machine = `${cpus().length} × ${cpu}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, ${execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim()}`;
+const cores = availableParallelism();
 const table = [
   '| package | size | `dangan check --json` | peak memory | `unzip -p \\| tee sha256sum \\| sm3` | digests alone (floor) | check ÷ pipeline (wall) |',
   '|---|---|---|---|---|---|---|',
   ...rows.map((r) => `| ${r.join(' | ')} |`),
 ].join('\n');
-const doc = `# Benchmarks
 
-Made by \`npm run bench\` (scripts/bench.ts) on ${new Date().toISOString().slice(0, 10)}${scale !== 1 ? ` at BENCH_SCALE=${scale}` : ''}.
-Machine: ${machine}.
+// The floor of the small-file check, component by component: every PDF really opened by pdf.js
+// (the issue requires it) costs pdfAlone.cpuSeconds of CPU that no reader can remove; spread over
+// every core it still takes pdfAlone.cpuSeconds / cores of wall time.
+const small = measured[manyLabel];
+const pdfFloor = pdfAlone.cpuSeconds / cores;
+const rest = small ? Math.max(0, small.check.cpu - pdfAlone.cpuSeconds) : 0;
+const arithmetic = small
+  ? `On the ${manyLabel} package the pipeline takes ${small.pipeline.seconds.toFixed(2)} s, so the goal of 3× allows ` +
+    `${(3 * small.pipeline.seconds).toFixed(2)} s. pdf.js alone needs ${pdfAlone.cpuSeconds.toFixed(2)} s of CPU for the ${pdfAlone.files} PDFs ` +
+    `(${((pdfAlone.cpuSeconds / pdfAlone.files) * 1000).toFixed(2)} ms each): on ${cores} cores, with nothing else to do, at least ` +
+    `${pdfFloor.toFixed(2)} s of wall time, ${(pdfFloor / small.pipeline.seconds).toFixed(1)}× the pipeline before a single byte is read, hashed or parsed. ` +
+    `The rest of the check (reading 2 entries a record from the zip, SM3 + SHA-256 of every byte, parsing and checking 元数据.xml and 目录文件.xml, ` +
+    `format identification, the report) took about ${rest.toFixed(2)} s of CPU here (${small.check.cpu.toFixed(2)} s in all less pdf.js alone). ` +
+    `With both on ${cores} cores the wall time cannot fall below about ${((pdfAlone.cpuSeconds + rest) / cores).toFixed(2)} s ` +
+    `(${((pdfAlone.cpuSeconds + rest) / cores / small.pipeline.seconds).toFixed(1)}× the pipeline): the 3× goal is out of reach while every PDF is really opened.`
+  : '';
 
-Each time is the best of two runs with the package in the page cache (CPU seconds are user + system
-of all the command's processes, the steadier figure on a busy machine); peak memory is the worst
-run's largest process. "Digests alone" is
-\`sha256sum\` and \`openssl dgst -sm3\` run in parallel on the package file: the floor no checker
+const markdown = `Each time is the best of two runs with the package in the page cache; CPU seconds are user + system
+of all the command's processes (threads included), the steadier figure on a busy machine: compare those when
+the load average below is high. Peak memory is the worst run's largest process (GNU time's maximum RSS).
+"Digests alone" is \`sha256sum\` and \`openssl dgst -sm3\` run in parallel on the package file: the floor no checker
 that computes both digests can beat. The pipeline is \`unzip -p pkg.zip | tee >(sha256sum) | openssl dgst -sm3\`:
 reading every entry and hashing it twice, with none of the checks.
-
-## Four-property check (\`dangan check\`)
 
 ${table}
 
 pdf.js alone (\`scripts/bench/pdf-alone.ts\`: the readability and encryption check of src/formats over
-${pdfAlone.files} one-page PDFs like the small package's, in one process, nothing else):
-${pdfAlone.seconds.toFixed(2)} s, ${pdfAlone.cpuSeconds.toFixed(2)} s CPU, ${((pdfAlone.seconds / pdfAlone.files) * 1000).toFixed(2)} ms per PDF.
+${pdfAlone.files} one-page PDFs like the small package's, on one thread, nothing else):
+${pdfAlone.seconds.toFixed(2)} s, ${pdfAlone.cpuSeconds.toFixed(2)} s CPU, ${((pdfAlone.cpuSeconds / pdfAlone.files) * 1000).toFixed(2)} ms of CPU per PDF.
+\`dangan check\` runs pdf.js on ${Math.max(1, cores - 1)} worker thread(s) (availableParallelism() − 1; \`DANGAN_PDF_WORKERS\` overrides)
+beside the main thread, which reads, hashes and checks the metadata.
+
+${arithmetic}
 
 Load average (1 / 5 / 15 min) while measuring — other work on the machine inflates every figure:
 ${loads.map((l) => `- ${l}`).join('\n')}
-${notes.length ? `\nNot yet within the goals:\n\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`;
-mkdirSync(join(root, 'docs'), { recursive: true });
-writeFileSync(join(root, 'docs', 'benchmarks.md'), doc);
-console.log(doc);
+`;
+
+emitReport({ title: 'Four-property check (`dangan check`) vs unzip | sha256sum | sm3', markdown, goals, headline });
