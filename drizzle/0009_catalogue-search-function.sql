@@ -1,7 +1,17 @@
--- Title search for Chinese: the distinct character bigrams of a text, lowercased. A GIN index on
+-- Title search for Chinese: the character bigrams of a text, lowercased. A GIN index on
 -- dangan_bigrams(title) finds the titles holding every bigram of a search string of two or more
 -- characters (most Chinese words are two characters, too short for pg_trgm's trigrams); the
--- search then checks the substring itself. Plain SQL, so PGlite and PostgreSQL alike.
-CREATE FUNCTION dangan_bigrams(t text) RETURNS text[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT coalesce(array_agg(DISTINCT substr(lower(t), i, 2)), '{}') FROM generate_series(1, length(t) - 1) AS i
+-- search then checks the substring itself. (Repeated bigrams are kept: GIN keeps each key once.)
+-- PL/pgSQL, about 2.5 times faster than the same in SQL over generate_series; PGlite and
+-- PostgreSQL alike.
+CREATE FUNCTION dangan_bigrams(t text) RETURNS text[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+  l text := lower(t);
+  r text[] := '{}';
+BEGIN
+  FOR i IN 1 .. length(l) - 1 LOOP
+    r := r || substr(l, i, 2);
+  END LOOP;
+  RETURN r;
+END
 $$;

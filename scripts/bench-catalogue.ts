@@ -8,6 +8,7 @@
 //   BENCH_SCALE=0.1 node scripts/bench-catalogue.ts  100,000
 //   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres   the server (an admin connection)
 //   BENCH_KEEP=1                                     keep the database dangan_bench_catalogue afterwards
+//   BENCH_REUSE=1                                    time the queries on the kept database (no load; for tuning)
 //
 // The rows are made by SQL (INSERT … SELECT over generate_series) with the secondary indexes and
 // foreign keys of records, files, copies and events dropped during the load and re-created after
@@ -174,7 +175,20 @@ async function load(sql: postgres.Sql): Promise<{ phases: [string, number][] }> 
       from records r order by r.created_at`),
   );
 
-  for (const i of indexes) await step(`index ${i.indexname}`, () => sql.unsafe(i.indexdef));
+  // Two connections build the indexes, one for records and events, one for files and copies.
+  const second = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    await second`set maintenance_work_mem = '1GB'`;
+    const build = async (conn: postgres.Sql, tables: string[]) => {
+      for (const i of indexes.filter((x) => tables.some((t) => x.indexdef.includes(` ON public.${t} `)))) await step(`index ${i.indexname}`, () => conn.unsafe(i.indexdef));
+    };
+    const t0 = performance.now();
+    await Promise.all([build(sql, ['records', 'events']), build(second, ['files', 'copies'])]);
+    phases.push(['indexes (two at a time)', seconds(t0)]);
+  } finally {
+    await second.end();
+  }
+  if (phases.filter(([l]) => l.startsWith('index ')).length !== indexes.length) throw new Error('bench-catalogue: an index was not re-created');
   await step('foreign keys', async () => {
     for (const f of fks) await sql.unsafe(`alter table ${f.tbl} add constraint ${f.conname} ${f.def}`);
   });
@@ -184,25 +198,31 @@ async function load(sql: postgres.Sql): Promise<{ phases: [string, number][] }> 
 
 interface Timing {
   label: string;
+  goal: boolean;
   detail: string;
   ms: number[];
 }
 
 try {
   log(`${N} records into ${DB_NAME} on ${new URL(ADMIN_URL).host}`);
-  await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`);
-  await admin.unsafe(`create database ${DB_NAME}`);
+  const reuse = !!process.env.BENCH_REUSE && (await admin`select 1 from pg_database where datname = ${DB_NAME}`).length > 0;
+  if (!reuse) {
+    await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`);
+    await admin.unsafe(`create database ${DB_NAME}`);
+  }
   const loadStarted = performance.now();
   const database = await openDatabase({ url: dbUrl, dataDir, poolSize: 4 });
-  const bulk = postgres(dbUrl, { max: 1, onnotice: () => {} });
-  let phases: [string, number][];
-  try {
-    ({ phases } = await load(bulk));
-  } finally {
-    await bulk.end();
+  let phases: [string, number][] = [];
+  if (!reuse) {
+    const bulk = postgres(dbUrl, { max: 1, onnotice: () => {} });
+    try {
+      ({ phases } = await load(bulk));
+    } finally {
+      await bulk.end();
+    }
   }
   const loadSeconds = seconds(loadStarted);
-  log(`loaded in ${loadSeconds.toFixed(0)} s`);
+  log(reuse ? 'reusing the loaded database (the load time below is not a load)' : `loaded in ${loadSeconds.toFixed(0)} s`);
 
   const created = await createToken(database.db, { system: 'bench', fonds: FONDS, actor: 'bench' });
   const app = recordRoutes({ db: database.db, stores: [] });
@@ -222,9 +242,10 @@ try {
   };
   const perFondsYear = (k: number) => Math.floor((N - 1 - k) / (FONDS.length * YEARS)) + 1;
   const words = [...SUBJECTS, ...DOC_TYPES.filter((w) => w.length >= 2), '财政局', '教育局', '档案馆', '审计局', '高新区', '南湖县', '安全生产检查', '乡村振兴工作', '2024年', '预算执行检查'];
-  const kinds: { label: string; detail: string; path: () => string; check: (body: unknown) => void }[] = [
+  const kinds: { label: string; detail: string; goal?: boolean; path: () => string; check: (body: unknown) => void }[] = [
     {
       label: 'record by 档号',
+      goal: true,
       detail: '`GET /api/v1/records/{档号}`: the record with its files, copies and events, a random 档号 each time',
       path: () => `/api/v1/records/${encodeURIComponent(codeOf(rand(N)))}`,
       check: (b) => {
@@ -233,6 +254,7 @@ try {
     },
     {
       label: 'list page (fonds + year)',
+      goal: true,
       detail: '`GET /api/v1/records?fonds=&year=&page=`: one of the first 10 pages of 50, random fonds and year',
       path: () => {
         const k = rand(FONDS.length * YEARS);
@@ -244,6 +266,7 @@ try {
     },
     {
       label: 'list late page (fonds + year)',
+      goal: true,
       detail: '`GET /api/v1/records?fonds=&year=&page=`: a page in the last tenth of the (fonds, year), random fonds and year',
       path: () => {
         const k = rand(FONDS.length * YEARS);
@@ -255,7 +278,16 @@ try {
       },
     },
     {
+      label: 'list page (every fonds)',
+      detail: '`GET /api/v1/records?page=`: one of the first 10 pages of the whole catalogue, no filter',
+      path: () => `/api/v1/records?page=${1 + rand(10)}&pageSize=50`,
+      check: (b) => {
+        if ((b as { items: unknown[] }).items.length !== 50) throw new Error('bench-catalogue: a short first page');
+      },
+    },
+    {
       label: '题名 search (whole catalogue)',
+      goal: true,
       detail: `\`GET /api/v1/records?q=\`: a word of the 题名 vocabulary (2–6 characters: ${words.slice(0, 3).join('、')}…), first page of 50, every fonds`,
       path: () => `/api/v1/records?q=${encodeURIComponent(words[rand(words.length)])}&pageSize=50`,
       check: (b) => {
@@ -295,7 +327,7 @@ try {
       k.check(r.body);
       ms.push(r.ms);
     }
-    timings.push({ label: k.label, detail: k.detail, ms });
+    timings.push({ label: k.label, goal: !!k.goal, detail: k.detail, ms });
     log(`${k.label}: p50 ${percentile(ms, 50).toFixed(1)} ms, p95 ${percentile(ms, 95).toFixed(1)} ms, p99 ${percentile(ms, 99).toFixed(1)} ms`);
   }
   const queryWall = seconds(wall0);
@@ -306,7 +338,7 @@ try {
 
   const fmt = (ms: number) => (ms < 10 ? ms.toFixed(1) : ms.toFixed(0));
   const mb = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : `${(b / 1e6).toFixed(0)} MB`);
-  const goals: BenchGoal[] = timings.slice(0, 4).map((t) => ({
+  const goals: BenchGoal[] = timings.filter((t) => t.goal).map((t) => ({
     label: `catalogue ${N.toLocaleString('en')}: ${t.label}, p95`,
     value: `${fmt(percentile(t.ms, 95))} ms`,
     goal: `< ${GOAL_MS} ms`,
@@ -326,7 +358,7 @@ ${queryCpu.toFixed(1)} s CPU in the Node process; the server's own CPU is not in
 
 | request | p50 | p95 | p99 | max | goal (p95) |
 |---|---|---|---|---|---|
-${timings.map((t, i) => `| ${t.label} | ${fmt(percentile(t.ms, 50))} ms | ${fmt(percentile(t.ms, 95))} ms | ${fmt(percentile(t.ms, 99))} ms | ${fmt(Math.max(...t.ms))} ms | ${i < 4 ? `< ${GOAL_MS} ms ${percentile(t.ms, 95) < GOAL_MS ? '✓' : '✗'}` : ''} |`).join('\n')}
+${timings.map((t) => `| ${t.label} | ${fmt(percentile(t.ms, 50))} ms | ${fmt(percentile(t.ms, 95))} ms | ${fmt(percentile(t.ms, 99))} ms | ${fmt(Math.max(...t.ms))} ms | ${t.goal ? `< ${GOAL_MS} ms ${percentile(t.ms, 95) < GOAL_MS ? '✓' : '✗'}` : ''} |`).join('\n')}
 
 ${timings.map((t) => `- ${t.label}: ${t.detail}`).join('\n')}
 
@@ -340,7 +372,7 @@ ${sizes.tables.map((t) => `| ${t.name} | ${t.rows.toLocaleString('en')} | ${mb(t
 |---|---|
 ${sizes.indexes.map((x) => `| ${x.name} | ${mb(x.size)} |`).join('\n')}
 
-Load phases: ${phases.map(([l, s]) => `${l} ${s.toFixed(1)} s`).join('; ')}.
+Load phases: ${phases.filter(([l]) => !l.startsWith('index ')).map(([l, s]) => `${l} ${s.toFixed(1)} s`).join('; ')}; the slowest indexes: ${[...phases].filter(([l]) => l.startsWith('index ')).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([l, s]) => `${l.slice(6)} ${s.toFixed(1)} s`).join(', ')}.
 `;
   emitReport({
     title: 'Catalogue at scale (PostgreSQL)',
@@ -348,13 +380,13 @@ Load phases: ${phases.map(([l, s]) => `${l} ${s.toFixed(1)} s`).join('; ')}.
     goals,
     headline: [
       `Catalogue of ${N.toLocaleString('en')} records in PostgreSQL (${mb(sizes.database)}): p95 ${timings
-        .slice(0, 4)
+        .filter((t) => t.goal)
         .map((t) => `${t.label} ${fmt(percentile(t.ms, 95))} ms`)
         .join(', ')}; loaded in ${loadSeconds.toFixed(0)} s.`,
     ],
   });
 } finally {
-  if (!process.env.BENCH_KEEP) await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`).catch(() => {});
+  if (!process.env.BENCH_KEEP && !process.env.BENCH_REUSE) await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`).catch(() => {});
   await admin.end();
   rmSync(dataDir, { recursive: true, force: true });
 }

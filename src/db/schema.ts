@@ -202,10 +202,9 @@ export const records = pgTable(
   },
   (t) => [
     uniqueIndex('records_archival_code_idx').on(t.archivalCode),
-    // Lists in catalogue order (全宗号, 档号): by fonds and year, and by fonds alone or across fonds
-    // (with 题名, so that a search for a common word reads this index alone, in order, and stops
-    // at the page). See src/ingest/records.ts.
-    index('records_fonds_year_code_idx').on(t.fonds, t.year, t.archivalCode),
+    // Lists in catalogue order (全宗号, 档号): by fonds and year, and by fonds alone or across fonds;
+    // with 题名, so that a search reads the index alone, in order (src/ingest/records.ts).
+    index('records_fonds_year_code_title_idx').on(t.fonds, t.year, t.archivalCode, t.title),
     index('records_fonds_code_title_idx').on(t.fonds, t.archivalCode, t.title),
     // Title search (q=) for rarer words: GIN over the title's character bigrams (drizzle/0009), for
     // search strings of 2+ characters; and 档号 by prefix, case-insensitively.

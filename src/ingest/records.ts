@@ -2,7 +2,7 @@
 // events, and a file's bytes delivered only with a purpose, registered as an access (利用登记).
 import type { Readable } from 'node:stream';
 import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { rowsOf, type Db } from '../db/index.ts';
+import type { Db } from '../db/index.ts';
 import { accesses, copies, files, records } from '../db/schema.ts';
 import { appendEvent, listEvents } from '../events/index.ts';
 import type { ObjectStore } from '../store/index.ts';
@@ -34,9 +34,13 @@ const summaryColumns = {
 export const LIST_LIMITS = {
   /** Counting stops here (`totalExact: false` beyond): counting every record of a large catalogue costs more than the page. */
   count: 10_000,
-  /** A search expected to match at most this many records gathers them all through the indexes; more, and it walks the catalogue in order. */
-  gather: 5_000,
-  /** A search that walks the catalogue counts its matches up to here. */
+  /**
+   * A search first reads this many records in catalogue order (from an index holding 题名): a
+   * common word fills the page there. A rarer one (or a page further on) is then gathered through
+   * the text indexes instead, every match, sorted.
+   */
+  window: 10_000,
+  /** A one-character search (no index serves it) walks the catalogue and counts its matches up to here. */
   searchCount: 1_000,
 };
 
@@ -45,10 +49,9 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 /**
  * A page of records in catalogue order (全宗号, 档号). The page's 档号 are found first, from an
  * index alone where possible (so a late page costs index entries, not table rows), then their rows.
- * Text search (q): the 题名 contains q, or the 档号 starts with q. A search expected to match few
- * records gathers them through the indexes (GIN over title bigrams, 档号 prefix btree) and sorts
- * them; one expected to match many walks the catalogue in order and stops at the page, and counts
- * only up to LIST_LIMITS.searchCount. The expectation is the planner's estimate (EXPLAIN).
+ * Text search (q): the 题名 contains q, or the 档号 starts with q (case-insensitive). See
+ * LIST_LIMITS for how a search is answered; `totalExact` is false where `total` is only a lower
+ * bound (a common word: the matches among the first `window` records).
  */
 export async function listRecords(db: Db, query: RecordQuery, limits: Partial<typeof LIST_LIMITS> = {}) {
   const lim = { ...LIST_LIMITS, ...limits };
@@ -61,51 +64,78 @@ export async function listRecords(db: Db, query: RecordQuery, limits: Partial<ty
   if (query.year !== undefined) base.push(eq(records.year, query.year));
   const q = query.q?.trim() ?? '';
 
-  let codes: string[];
-  let total: number;
-  let totalExact: boolean;
+  let found: { codes: string[]; total: number; totalExact: boolean };
   if (!q) {
     const cond = base.length ? and(...base) : undefined;
-    [total, totalExact] = await cappedCount(db, cond, lim.count);
-    codes = await pageCodes(db, cond, pageSize, offset);
+    const [total, totalExact] = await cappedCount(db, cond, lim.count);
+    found = { codes: await pageCodes(db, cond, pageSize, offset), total, totalExact };
   } else {
-    const lower = q.toLowerCase();
-    const titleHas = sql`strpos(lower(${records.title}), ${lower}) > 0`;
+    const titleHas = sql`strpos(lower(${records.title}), ${q.toLowerCase()}) > 0`;
     const codeStarts = sql`upper(${records.archivalCode}) like ${`${escapeLike(q.toUpperCase())}%`}`;
-    // The bigram index narrows the titles for search strings of 2+ characters (drizzle/0009).
-    const titleIndexed = [...q].length >= 2 ? and(sql`dangan_bigrams(${records.title}) @> dangan_bigrams(${q})`, titleHas) : undefined;
-    const byTitle = titleIndexed ? and(...base, titleIndexed) : undefined;
-    const byCode = and(...base, codeStarts);
-    const expected = byTitle ? await estimateRows(db, or(byTitle, byCode)!) : Infinity;
-    if (byTitle && expected <= lim.gather) {
-      // Few: each way through its own index (one OR would re-check the bigrams of every row found), merged.
-      const matches = db
-        .select({ fonds: records.fonds, archivalCode: records.archivalCode })
-        .from(records)
-        .where(byTitle)
-        .union(db.select({ fonds: records.fonds, archivalCode: records.archivalCode }).from(records).where(byCode))
-        .as('matches');
-      const [{ n }] = await db.select({ n: sql<number>`count(*)::int` }).from(matches);
-      total = Number(n);
-      totalExact = true;
-      const rows = await db
-        .select({ code: matches.archivalCode })
-        .from(matches)
-        .orderBy(asc(matches.fonds), asc(matches.archivalCode))
-        .limit(pageSize)
-        .offset(offset);
-      codes = rows.map((r) => r.code);
-    } else {
-      // Many (or a one-character search): in catalogue order, the text tested as the walk goes.
+    const indexed = [...q].length >= 2; // the bigram index serves 2+ characters (drizzle/0009)
+    const window = await searchWindow(db, base, or(titleHas, codeStarts)!, lim.window, pageSize, offset);
+    if (window) found = window;
+    else if (indexed) found = await gather(db, base, titleHas, codeStarts, q, pageSize, offset);
+    else {
       const cond = and(...base, or(titleHas, codeStarts));
-      [total, totalExact] = await cappedCount(db, cond, lim.searchCount);
-      codes = await pageCodes(db, cond, pageSize, offset);
+      const [total, totalExact] = await cappedCount(db, cond, lim.searchCount);
+      found = { codes: await pageCodes(db, cond, pageSize, offset), total, totalExact };
     }
   }
-  const items = codes.length
-    ? await db.select(summaryColumns).from(records).where(inArray(records.archivalCode, codes)).orderBy(asc(records.fonds), asc(records.archivalCode))
+  const items = found.codes.length
+    ? await db.select(summaryColumns).from(records).where(inArray(records.archivalCode, found.codes)).orderBy(asc(records.fonds), asc(records.archivalCode))
     : [];
-  return { items, page, pageSize, total, totalExact };
+  return { items, page, pageSize, total: found.total, totalExact: found.totalExact };
+}
+
+/**
+ * The matches among the first `window` records in catalogue order (index-only on (fonds, 档号, 题名)
+ * or (fonds, year, 档号, 题名)):
+ * the answer when they fill the page or when the window held every record; else undefined.
+ */
+async function searchWindow(db: Db, base: SQL[], match: SQL, window: number, pageSize: number, offset: number) {
+  const w = db
+    .select({ fonds: records.fonds, code: records.archivalCode, hit: sql<boolean>`${match}`.as('hit') })
+    .from(records)
+    .where(base.length ? and(...base) : undefined)
+    .orderBy(asc(records.fonds), asc(records.archivalCode))
+    .limit(window)
+    .as('w');
+  const [r] = await db
+    .select({
+      seen: sql<number>`count(*)::int`,
+      hits: sql<number>`(count(*) filter (where ${w.hit}))::int`,
+      codes: sql<string[] | null>`(array_agg(${w.code} order by ${w.fonds}, ${w.code}) filter (where ${w.hit}))[${sql.raw(String(offset + 1))}:${sql.raw(String(offset + pageSize))}]`,
+    })
+    .from(w);
+  const seen = Number(r.seen);
+  const hits = Number(r.hits);
+  if (seen < window) return { codes: r.codes ?? [], total: hits, totalExact: true };
+  if (hits >= offset + pageSize) return { codes: r.codes ?? [], total: hits, totalExact: false };
+  return undefined;
+}
+
+/**
+ * Every match through the text indexes — 题名 by the bigram GIN index, 档号 by the prefix index,
+ * each query on its own (one OR would re-check the bigrams of every row found) — sorted; exact count.
+ */
+async function gather(db: Db, base: SQL[], titleHas: SQL, codeStarts: SQL, q: string, pageSize: number, offset: number) {
+  const cols = { fonds: records.fonds, archivalCode: records.archivalCode };
+  const matches = db
+    .select(cols)
+    .from(records)
+    .where(and(...base, sql`dangan_bigrams(${records.title}) @> dangan_bigrams(${q})`, titleHas))
+    .union(db.select(cols).from(records).where(and(...base, codeStarts)))
+    .as('matches');
+  const rows = await db
+    .select({ code: matches.archivalCode, n: sql<number>`(count(*) over ())::int` })
+    .from(matches)
+    .orderBy(asc(matches.fonds), asc(matches.archivalCode))
+    .limit(pageSize)
+    .offset(offset);
+  if (rows.length) return { codes: rows.map((r) => r.code), total: Number(rows[0].n), totalExact: true };
+  const [{ n }] = await db.select({ n: sql<number>`count(*)::int` }).from(matches);
+  return { codes: [], total: Number(n), totalExact: true };
 }
 
 /** The number of records matching, counted up to `limit` (then `[limit, false]`). */
@@ -115,7 +145,7 @@ async function cappedCount(db: Db, cond: SQL | undefined, limit: number): Promis
   return Number(n) > limit ? [limit, false] : [Number(n), true];
 }
 
-/** The 档号 of one page in catalogue order: from the (fonds, year, 档号) or (fonds, 档号, 题名) index alone when it covers the conditions. */
+/** The 档号 of one page in catalogue order: from the (fonds, year, 档号, 题名) or (fonds, 档号, 题名) index alone when it covers the conditions. */
 async function pageCodes(db: Db, cond: SQL | undefined, limit: number, offset: number): Promise<string[]> {
   const rows = await db
     .select({ code: records.archivalCode })
@@ -125,16 +155,6 @@ async function pageCodes(db: Db, cond: SQL | undefined, limit: number, offset: n
     .limit(limit)
     .offset(offset);
   return rows.map((r) => r.code);
-}
-
-/** The planner's estimate of the rows matching `cond` (from the statistics, not by counting). */
-async function estimateRows(db: Db, cond: SQL): Promise<number> {
-  const res = await db.execute(sql`explain (format json) select 1 from ${records} where ${cond}`);
-  const row = rowsOf<Record<string, unknown>>(res)[0] ?? {};
-  let plan = Object.values(row)[0];
-  if (typeof plan === 'string') plan = JSON.parse(plan);
-  const rows = (plan as { Plan?: { 'Plan Rows'?: number } }[] | undefined)?.[0]?.Plan?.['Plan Rows'];
-  return typeof rows === 'number' ? rows : Infinity;
 }
 
 export async function getRecord(db: Db, code: string) {
