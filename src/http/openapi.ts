@@ -77,7 +77,7 @@ export function openApiDocument(version: string): object {
           summary: 'Archived records of the token\'s fonds, paged',
           security: bearer,
           parameters: [param('fonds', 'query', '全宗号'), param('year', 'query', '年度', { type: 'integer' }), param('q', 'query', 'text anywhere in 题名, or the beginning of a 档号 (case-insensitive)'), param('page', 'query', 'from 1', { type: 'integer' }), param('pageSize', 'query', '1–200, default 50', { type: 'integer' })],
-          responses: { 200: { description: '{ items, page, pageSize, total, totalExact } in catalogue order (全宗号, 档号); total is counted up to 10,000 (1,000 for a search matching many), totalExact false beyond' }, 400: error, 401: error, 403: error },
+          responses: { 200: { description: '{ items, page, pageSize, total, totalExact } in catalogue order (全宗号, 档号); totalExact false where total is a lower bound: lists are counted up to 10,000; a search for a common word counts its matches among the first 10,000 records' }, 400: error, 401: error, 403: error },
         },
       },
       '/api/v1/records/{code}': {
