@@ -40,7 +40,7 @@ const loadCrypto = () => (cryptoModule ??= import('../crypto/index.ts'));
 
 /** Content files whose format checks may run at once (on the pdf.js workers), and their bytes. */
 const MAX_PENDING_FILES = 16;
-const MAX_PENDING_BYTES = 32 * 1024 * 1024;
+const MAX_PENDING_BYTES = 8 * 1024 * 1024;
 
 export interface CheckProgress {
   /** Content bytes read so far, and the total the listing declares. */

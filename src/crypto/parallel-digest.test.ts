@@ -26,6 +26,16 @@ describe('parallel SM3 + SHA-256', () => {
     }
   });
 
+  it('hashes on the calling thread when asked to (inline), with the same digests, whatever the size', async () => {
+    const fresh = createDigestPool({ blockSize: 64 * 1024, slots: 3, inlineBelow: 64 * 1024 });
+    const data = randomBytes(1_000_003);
+    const d = fresh.create({ inline: true });
+    for (let off = 0; off < data.length; off += 70_001) expect(d.update(data.subarray(off, off + 70_001))).toBeUndefined();
+    expect(await d.digest()).toEqual(reference(data));
+    await expect(d.digest()).rejects.toThrow(/twice/);
+    await fresh.close();
+  });
+
   it('keeps files apart when several are hashed at once, with a ring smaller than the data', async () => {
     const files = Array.from({ length: 6 }, (_, i) => randomBytes(300_000 + i * 7919));
     const got = await Promise.all(files.map((f, i) => viaPool(f, 10_000 + i * 1000)));

@@ -35,7 +35,8 @@ export interface DigestPoolOptions {
 }
 
 export interface DigestPool {
-  create(): AsyncDigester;
+  /** A digester; `inline` hashes on the calling thread whatever the size. */
+  create(options?: { inline?: boolean }): AsyncDigester;
   /** Stops the workers; pending digests reject. */
   close(): Promise<void>;
 }
@@ -129,8 +130,9 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
     }
   }
 
-  function create(): AsyncDigester {
+  function create(createOptions: { inline?: boolean } = {}): AsyncDigester {
     if (closed) throw new Error('digest pool: closed');
+    if (createOptions.inline) return inlineDigester();
     let size = 0;
     // Inline until the file proves large: the first bytes wait here, unhashed.
     let head: Uint8Array[] = [];
@@ -234,6 +236,30 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
       for (const p of pending.values()) p.reject(new Error('digest pool: closed'));
       pending.clear();
       await Promise.all(w.map((x) => x.terminate()));
+    },
+  };
+}
+
+/** Both digests on the calling thread, chunk by chunk (nothing kept). */
+function inlineDigester(): AsyncDigester {
+  const sha256: Hash = createHash('sha256');
+  const sm3: Hash = createHash('sm3');
+  let size = 0;
+  let finished = false;
+  return {
+    update(chunk) {
+      if (finished) throw new Error('digest: update after digest()');
+      sha256.update(chunk);
+      sm3.update(chunk);
+      size += chunk.byteLength;
+    },
+    abort() {
+      finished = true;
+    },
+    async digest() {
+      if (finished) throw new Error('digest: digest() called twice');
+      finished = true;
+      return { sha256: sha256.digest('hex'), sm3: sm3.digest('hex'), size };
     },
   };
 }

@@ -58,7 +58,7 @@ export async function openBag(raw: RawSource, root: string, limits: PackageLimit
     if (!keep && (name === 'bagit.txt' || name === 'bag-info.txt' || name === 'fetch.txt' || MANIFEST.test(name))) {
       sink.push(finding('1-13', name, `标签文件超过 ${limits.maxMetadataBytes} 字节，未解析 (tag file too large to parse)`));
     }
-    const stream = await raw.open(e.path, { extraAlgorithms: extrasOf(tagAlgorithms) });
+    const stream = await raw.open(e.path, { extraAlgorithms: extrasOf(tagAlgorithms), inlineDigest: true });
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => keep && chunks.push(c));
     const r = await stream.result;
@@ -167,7 +167,7 @@ export async function openBag(raw: RawSource, root: string, limits: PackageLimit
     entries: payload,
     async open(path, options = {}) {
       const extras = [...new Set([...payloadExtras, ...(options.extraAlgorithms ?? [])])];
-      const stream = await raw.open(payloadPrefix + path, { extraAlgorithms: extras });
+      const stream = await raw.open(payloadPrefix + path, { extraAlgorithms: extras, inlineDigest: options.inlineDigest });
       const want = expected.get(path);
       void stream.result.then((r) => {
         if (!r.ok || !want) return;

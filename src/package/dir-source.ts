@@ -88,6 +88,7 @@ export async function openDirectory(root: string, limits: PackageLimits): Promis
         path,
         declaredSize: e.size,
         extraAlgorithms: options.extraAlgorithms,
+        inlineDigest: options.inlineDigest,
         limits,
         totals,
         sink: findings,

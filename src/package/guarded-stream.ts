@@ -19,6 +19,8 @@ export interface GuardOptions {
   /** CRC-32 the ZIP central directory records; undefined for directories. */
   crc32?: number;
   extraAlgorithms?: readonly ExtraAlgorithm[];
+  /** Hash on this thread whatever the size (see OpenOptions.inlineDigest). */
+  inlineDigest?: boolean;
   limits: PackageLimits;
   totals: ReadTotals;
   /** Where the finding of a failed read is recorded (the source's findings). */
@@ -30,7 +32,7 @@ export interface GuardOptions {
 /** Pipes `raw` through the guard; the returned stream is what a consumer reads. */
 export function guardedStream(raw: Readable, o: GuardOptions): EntryStream {
   // Large entries are hashed on two worker threads beside the reading (src/crypto/parallel-digest.ts).
-  const digester = digestPool().create();
+  const digester = digestPool().create({ inline: o.inlineDigest === true });
   const extras = new Map<ExtraAlgorithm, Hash>((o.extraAlgorithms ?? []).map((a) => [a, createHash(a)]));
   let count = 0;
   let crc = 0;

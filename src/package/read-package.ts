@@ -103,7 +103,7 @@ export async function readPackage(path: string, options: ReadPackageOptions = {}
     if (!entry.readable) return base;
     const keep = entry.size <= limits.maxMetadataBytes;
     if (!keep) findings.push(finding('3-1', entry.path, `文件超过 ${limits.maxMetadataBytes} 字节，未解析 (file too large to parse)`, { actual: String(entry.size) }));
-    const s = await source.open(entry.path);
+    const s = await source.open(entry.path, { inlineDigest: true });
     const chunks: Buffer[] = [];
     s.on('data', (c: Buffer) => keep && chunks.push(c));
     const r = await s.result;

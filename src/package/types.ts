@@ -43,6 +43,12 @@ export type EntryStream = Readable & { result: Promise<EntryReadResult> };
 export interface OpenOptions {
   /** Further digests to compute in the same pass (BagIt manifests). */
   extraAlgorithms?: readonly ExtraAlgorithm[];
+  /**
+   * Hash on the calling thread whatever the size: for files read whole and parsed here anyway
+   * (metadata, catalogue, manifests), where starting the digest workers would cost more memory
+   * (an isolate and the shared ring, ~25 MB) than the hashing takes time.
+   */
+  inlineDigest?: boolean;
 }
 
 /**

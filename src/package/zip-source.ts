@@ -174,7 +174,7 @@ function rawZip(open: OpenZip | undefined, entries: ZipEntry[], folders: Set<str
     async open(path: string, options: OpenOptions = {}): Promise<EntryStream> {
       const e = byPath.get(path);
       if (!open || !e || !e.readable) throw new Error(`package: entry not readable: ${path}`);
-      const guard = { path, declaredSize: e.size, crc32: e.zip.crc32, extraAlgorithms: options.extraAlgorithms, limits, totals, sink: findings };
+      const guard = { path, declaredSize: e.size, crc32: e.zip.crc32, extraAlgorithms: options.extraAlgorithms, inlineDigest: options.inlineDigest, limits, totals, sink: findings };
       const raw = await openEntryData(open, e).catch((err: Error) => err);
       if (raw instanceof Error) {
         const f = raw instanceof LocalHeaderMismatch ? finding(raw.item, path, raw.message) : finding('2-7', path, `无法读取 ZIP 条目 (cannot read entry): ${raw.message}`);
