@@ -83,9 +83,26 @@ export async function storePackage(
   try {
     for await (const item of reader.items()) {
       if (item.kind === 'content' || item.kind === 'other') {
+        // Each byte of a content file is hashed once here, by the reader, and every store's put
+        // reuses those digests for the very chunks it was handed (the same buffers, fanned out)
+        // instead of hashing them again per store: a second hash of the same memory proves nothing
+        // a first one does not. What each copy then rests on:
+        //  - the bytes handed to it are the ones hashed (same buffers) and their digests equal the
+        //    reader's (proven below), as the catalogue records them;
+        //  - the store's own confirmation that it holds them: on a file store every write returned
+        //    and the file and its folder were fsynced before the rename into place; on S3 the
+        //    multipart upload completed and HeadObject shows the full size at the temporary and the
+        //    final key. Reading a just-written file back would come from the page cache, not the
+        //    disk, so it is no stronger than fsync; what lies on the medium, later, is the fixity
+        //    audit's job (it re-reads and re-hashes every copy, BC-1-1).
+        // Nothing is promoted to its content key before the reader's digests are in and agree.
+        const digests = item.result.then((r) => {
+          if (!r.ok) throw new Error(`读取 ${item.path} 失败 (cannot read a file of an accepted package): ${r.finding.message}`);
+          return r.digests;
+        });
         const settled = await fanOut(
           item.stream,
-          stores.map((s) => (chunks: AsyncIterable<Uint8Array>) => s.put(chunks, { signal: opts.signal })),
+          stores.map((s) => (chunks: AsyncIterable<Uint8Array>) => s.put(chunks, { signal: opts.signal, sourceDigests: digests })),
         );
         const read = await item.result;
         if (!read.ok) throw new Error(`读取 ${item.path} 失败 (cannot read a file of an accepted package): ${read.finding.message}`);

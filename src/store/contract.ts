@@ -220,6 +220,21 @@ export function testObjectStore(driver: string, make: () => Promise<StoreHarness
       expect(await h.leftovers()).toEqual([]);
     });
 
+    it('takes the digests of a source its producer hashed, and keeps nothing when they disagree or fail', async () => {
+      const data = randomBytes(300_000);
+      const d = digestsOf(data);
+      // The producer's digests arrive only after its last chunk, as a hashing reader's do.
+      const later = <T>(v: T) => new Promise<T>((r) => setTimeout(() => r(v), 20));
+      expect(await store.put(streamOf(data), { sourceDigests: later(d) })).toEqual({ key: contentKey(d.sha256), ...d, deduplicated: false });
+      expect(await readAll(await store.get(contentKey(d.sha256)))).toEqual(data);
+      const other = randomBytes(1000);
+      await expectStoreError(store.put(streamOf(other), { sourceDigests: later({ ...d, size: 999 }) }), 'size_mismatch');
+      await expectStoreError(store.put(streamOf(other), { key: 'sd/x', sourceDigests: Promise.reject(new Error('reader failed')) }), 'source');
+      await expectStoreError(store.put(streamOf(other), { key: 'sd/y', expectedSha256: d.sha256, sourceDigests: later({ ...digestsOf(other) }) }), 'digest_mismatch');
+      expect((await listAll(store)).map((o) => o.key)).toEqual([contentKey(d.sha256)]);
+      expect(await h.leftovers()).toEqual([]);
+    });
+
     it('keeps the previous object when a replacement is refused', async () => {
       await store.put([Buffer.from('first version')], { key: 'keep/x' });
       const wrong = createHash('sha256').update('x').digest('hex');

@@ -57,6 +57,11 @@ describe('fs store specifics', () => {
     await expectStoreError(listAll(strict), 'unavailable');
     await expectStoreError(strict.delete('a'), 'unavailable');
     const lenient = createFsStore({ name: 'primary', root, createIfMissing: true });
+    // A store that makes its root on first write is empty until then (a sweep at start-up lists it).
+    expect(await listAll(lenient)).toEqual([]);
+    expect(await lenient.head('a')).toBeUndefined();
+    await expectStoreError(lenient.get('a'), 'not_found');
+    await lenient.delete('a');
     await lenient.check();
     await lenient.put([Buffer.from('x')], { key: 'a' });
     await strict.check();

@@ -36,9 +36,13 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
 
   const pathOf = (key: string) => join(root, ...key.split('/'));
 
-  /** Called when something is missing: a missing root is the store's problem, not the object's. */
+  /**
+   * Called when something is missing: a missing root is the store's problem, not the object's —
+   * unless the store makes its root on first write (createIfMissing): until then it is empty.
+   */
   async function assertRoot(): Promise<void> {
     const s = await stat(root).catch((e: unknown) => e as Error);
+    if (s instanceof Error && opts.createIfMissing && code(s) === 'ENOENT') return;
     if (s instanceof Error || !s.isDirectory()) {
       throw fail('unavailable', '存储根目录不可用 (store root missing or not a folder)', s instanceof Error ? s : undefined);
     }

@@ -30,7 +30,7 @@ export async function putDurably(store: string, source: PutSource, o: PutOptions
   if (o.expectedSize !== undefined && !(Number.isSafeInteger(o.expectedSize) && o.expectedSize >= 0)) {
     throw new TypeError(`put: expectedSize must be a whole number of bytes, got ${o.expectedSize}`);
   }
-  const m = meter(store, source, { sha256, size: o.expectedSize, signal: o.signal });
+  const m = meter(store, source, { sha256, size: o.expectedSize, signal: o.signal, digests: o.sourceDigests });
   await steps.ensure();
 
   // Content already stored and the caller promised digest and size: read the source to prove the

@@ -1,7 +1,7 @@
 // Reading a put's source once: hash (SHA-256 + SM3) and count every byte, and refuse to finish when
 // the bytes are not what the caller promised, so a driver never completes a wrong object.
 import type { Digests } from '../crypto/digest.ts';
-import { digestPool } from '../crypto/parallel-digest.ts';
+import { digestPool, type AsyncDigester } from '../crypto/parallel-digest.ts';
 import { StoreError, type PutSource } from './types.ts';
 
 export interface Expectations {
@@ -9,6 +9,12 @@ export interface Expectations {
   sha256?: string;
   size?: number;
   signal?: AbortSignal;
+  /**
+   * The source's digests as its producer computed them from these same chunks (see
+   * PutOptions.sourceDigests): the bytes are counted, not hashed again, and these digests are
+   * awaited and held to the count and the expectations before the source counts as ended.
+   */
+  digests?: Promise<Digests>;
 }
 
 export interface MeteredSource {
@@ -28,10 +34,13 @@ function toBuffer(chunk: unknown): Buffer {
 export function meter(store: string, source: PutSource, expect: Expectations = {}): MeteredSource {
   let result: Digests | undefined;
   const { sha256, size, signal } = expect;
+  // Awaited only once the source has ended; a rejection before then must not go unhandled.
+  expect.digests?.catch(() => {});
 
   async function* chunks(): AsyncGenerator<Buffer> {
-    // Large objects are hashed on the digest workers, beside the upload (src/crypto/parallel-digest.ts).
-    const d = digestPool().create();
+    // Large objects are hashed on the digest workers, beside the upload (src/crypto/parallel-digest.ts);
+    // bytes whose producer hashed them already are only counted.
+    const d = expect.digests ? counted(store, expect.digests) : digestPool().create();
     try {
       let n = 0;
       try {
@@ -54,7 +63,13 @@ export function meter(store: string, source: PutSource, expect: Expectations = {
         const what = signal?.aborted ? '写入已取消 (put aborted)' : '源数据读取失败 (source stream failed)';
         throw new StoreError(store, 'source', `${what}: ${(e as Error)?.message ?? e}`, { cause: e });
       }
-      const r = await d.digest();
+      let r: Digests;
+      try {
+        r = await d.digest();
+      } catch (e) {
+        if (e instanceof StoreError) throw e;
+        throw new StoreError(store, 'source', `源数据的摘要不可用 (the source's digests are not available): ${(e as Error)?.message ?? e}`, { cause: e });
+      }
       if (size !== undefined && r.size !== size) {
         throw new StoreError(store, 'size_mismatch', `数据长度不符 (size mismatch): expected ${size}, got ${r.size}`);
       }
@@ -74,6 +89,25 @@ export function meter(store: string, source: PutSource, expect: Expectations = {
       if (!result) throw new Error('store: digests() before the source ended');
       return result;
     },
+  };
+}
+
+/**
+ * A digester that counts instead of hashing and answers with digests computed elsewhere, provided
+ * they are of as many bytes as were counted.
+ */
+function counted(store: string, digests: Promise<Digests>): AsyncDigester {
+  let n = 0;
+  return {
+    update(chunk) {
+      n += chunk.byteLength;
+    },
+    async digest() {
+      const r = await digests;
+      if (r.size !== n) throw new StoreError(store, 'size_mismatch', `给出的摘要针对 ${r.size} 字节，实际读到 ${n} 字节 (the digests given cover ${r.size} bytes, ${n} were read)`);
+      return r;
+    },
+    abort() {},
   };
 }
 

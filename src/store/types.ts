@@ -1,5 +1,6 @@
 // The object-store port: what ingest, transfer and audit may ask of any store (file system, S3).
 import type { Readable } from 'node:stream';
+import type { Digests } from '../crypto/digest.ts';
 
 /** What `put` reads: an (async) iterable of byte chunks, or a Node readable stream. */
 export type PutSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | NodeJS.ReadableStream;
@@ -27,6 +28,14 @@ export interface PutOptions {
   expectedSha256?: string;
   /** The size the bytes must have; otherwise 'size_mismatch' and nothing is kept. */
   expectedSize?: number;
+  /**
+   * The source's digests, computed by the caller from these very chunks while producing them (a
+   * package reader that hashes as it reads, its chunks fanned out to every store): put counts the
+   * bytes instead of hashing them a second time, waits for these digests before the object becomes
+   * visible, and keeps nothing when they reject, cover another number of bytes, or break
+   * expectedSha256/expectedSize. Only for chunks the caller hashed itself, never for bytes it was told about.
+   */
+  sourceDigests?: Promise<Digests>;
   signal?: AbortSignal;
 }
 
