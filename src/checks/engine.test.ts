@@ -78,6 +78,30 @@ describe('check engine on the samples', () => {
   });
 });
 
+describe('pdf.js on worker threads', () => {
+  it('gives the same report, item for item and in the same order, as pdf.js on the main thread', async () => {
+    // many findings from many files at once: a cut PDF, a changed file, a stray file, bad values
+    const pkg = copyValid();
+    const pdf = readFileSync(join(pkg, R1, '正文.pdf'));
+    replaceFile(pkg, R1, '正文.pdf', pdf.subarray(0, Math.floor(pdf.length / 2)));
+    appendFileSync(join(pkg, R2, '照片.png'), Buffer.from('x'));
+    writeFileSync(join(pkg, R2, '多余.pdf'), pdf);
+    editRecord(pkg, R2, (m) => {
+      m.description!.title = '长'.repeat(501);
+    });
+    const paths = [pkg, join(SAMPLES, 'valid'), join(SAMPLES, 'valid.zip'), join(SAMPLES, 'valid-bag'), ...['zip-slip.zip', 'encrypted.zip', 'truncated.zip'].map((f) => join(SAMPLES, 'invalid', f))];
+    for (const path of paths) {
+      const inThread = await run(path, { pdfWorkers: 'never' });
+      const workers = await run(path, { pdfWorkers: 'always' });
+      const items = (r: Report) => r.items.map((i) => JSON.stringify(i));
+      expect(items(workers), path).toEqual(items(inThread));
+      expect(workers.verdict).toBe(inThread.verdict);
+    }
+    const cut = await run(pkg, { pdfWorkers: 'always' });
+    expect(failing(cut, 'GD-3-4').map((i) => i.target)).toContain(`${R1}/正文.pdf`);
+  });
+});
+
 describe('GD items, each made to fail', () => {
   it('GD-1-1: a file changed after its digest was recorded', async () => {
     const pkg = copyValid();
