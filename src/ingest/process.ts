@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { eq } from 'drizzle-orm';
+import { and, eq, notInArray } from 'drizzle-orm';
 import { checkPackage } from '../checks/engine.ts';
 import type { Report } from '../checks/report.ts';
 import type { Profile } from '../config/profile.ts';
@@ -44,6 +44,21 @@ export type ProcessOutcome = { status: 'archived' | 'rejected' | 'failed'; submi
 
 const FINAL = new Set(['archived', 'rejected', 'failed']);
 
+/**
+ * The row of a submission not yet final. Every status write of an attempt is conditional on it: a
+ * worker that lost its job while it ran (stalled past its heartbeat, the job handed to another
+ * worker that finished it) must not turn a verdict reached meanwhile back into `accepted` or
+ * `received`, nor log a second verdict.
+ */
+const stillOpen = (id: string) => and(eq(submissions.id, id), notInArray(submissions.status, ['archived', 'rejected', 'failed']));
+
+/** Another worker reached the verdict while this attempt ran: its outcome, with nothing more written. */
+async function finishedElsewhere(db: Db, id: string): Promise<ProcessOutcome> {
+  const sub = await load(db, id);
+  if (!sub) return { status: 'gone' };
+  return { status: sub.status as 'archived' | 'rejected' | 'failed', submission: sub };
+}
+
 async function load(db: Db, id: string): Promise<Submission | undefined> {
   const [s] = await db.select().from(submissions).where(eq(submissions.id, id));
   return s;
@@ -57,7 +72,8 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
   if (FINAL.has(sub.status)) return { status: sub.status as 'archived' | 'rejected' | 'failed', submission: sub };
   if (!sub.stagingKey) throw new Error(`submission ${id} has no staged package`);
 
-  await deps.db.update(submissions).set({ attempts: sub.attempts + 1, updatedAt: now() }).where(eq(submissions.id, id));
+  const begun = await deps.db.update(submissions).set({ attempts: sub.attempts + 1, updatedAt: now() }).where(stillOpen(id)).returning({ id: submissions.id });
+  if (!begun.length) return finishedElsewhere(deps.db, id);
   await mkdir(deps.tmpDir, { recursive: true });
   const tmp = join(deps.tmpDir, `${id}-${randomBytes(4).toString('hex')}.zip`);
   const timings: Record<string, number> = {};
@@ -92,7 +108,7 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
 
     let report = sub.report as Report | null;
     if (sub.status !== 'accepted' || !report) {
-      await deps.db.update(submissions).set({ status: 'checking', updatedAt: now() }).where(eq(submissions.id, id));
+      await deps.db.update(submissions).set({ status: 'checking', updatedAt: now() }).where(stillOpen(id));
       let submitterFonds: string[] | undefined;
       if (sub.tokenId) {
         const [t] = await deps.db.select({ fonds: tokens.fonds }).from(tokens).where(eq(tokens.id, sub.tokenId));
@@ -119,11 +135,13 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
       const verdict = report.verdict;
       const at = now();
       const checked = report;
-      await deps.db.transaction(async (tx) => {
-        await tx
+      const recorded = await deps.db.transaction(async (tx) => {
+        const updated = await tx
           .update(submissions)
           .set({ status: verdict, verdict, report: checked as unknown as object, checkedAt: at, updatedAt: at, failureReason: null, profile: report!.profile ?? null })
-          .where(eq(submissions.id, id));
+          .where(stillOpen(id))
+          .returning({ id: submissions.id });
+        if (!updated.length) return false;
         await appendEvent(
           tx,
           {
@@ -134,7 +152,12 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
           },
           { now: () => at },
         );
+        return true;
       });
+      if (!recorded) {
+        deps.log?.warn({ submission: id }, 'another worker reached the verdict during this attempt; its result stands');
+        return finishedElsewhere(deps.db, id);
+      }
       if (verdict === 'rejected') {
         sub = (await load(deps.db, id))!;
         deps.log?.info({ submission: id, verdict, ...timings }, 'submission rejected');
@@ -173,7 +196,7 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
     } catch (e) {
       if (e instanceof CatalogueConflict && !e.permanent) {
         // The held catalogue changed since the check: check again on the next attempt.
-        await deps.db.update(submissions).set({ status: 'received', report: null, verdict: null, updatedAt: now() }).where(eq(submissions.id, id));
+        await deps.db.update(submissions).set({ status: 'received', report: null, verdict: null, updatedAt: now() }).where(stillOpen(id));
       }
       throw e;
     }
@@ -194,11 +217,12 @@ export async function recordFailure(deps: Pick<ProcessDeps, 'db' | 'actor' | 'no
   const [sub] = await deps.db.select({ status: submissions.status }).from(submissions).where(eq(submissions.id, id));
   if (!sub || FINAL.has(sub.status)) return;
   if (!final) {
-    await deps.db.update(submissions).set({ failureReason: reason, updatedAt: now }).where(eq(submissions.id, id));
+    await deps.db.update(submissions).set({ failureReason: reason, updatedAt: now }).where(stillOpen(id));
     return;
   }
   await deps.db.transaction(async (tx) => {
-    await tx.update(submissions).set({ status: 'failed', failureReason: reason, updatedAt: now }).where(eq(submissions.id, id));
+    const updated = await tx.update(submissions).set({ status: 'failed', failureReason: reason, updatedAt: now }).where(stillOpen(id)).returning({ id: submissions.id });
+    if (!updated.length) return;
     await appendEvent(tx, { type: 'submission.failed', actor: deps.actor, subject: { type: 'submission', id }, payload: { reason } }, { now: () => now });
   });
 }

@@ -142,6 +142,7 @@ describe.runIf(testDatabaseKinds().includes('postgres'))('scale-out: one API and
 
     // 2. One PostgreSQL database, one S3 endpoint (primary), one file-system backup store.
     const place = await dbs.place();
+    // (Every store request of the five processes goes to this one s3rver: most of the test's CPU time.)
     s3 = await startS3rver(['scale-primary']);
     const backupDir = join(work, 'backup');
     mkdirSync(backupDir, { recursive: true });
@@ -181,15 +182,25 @@ describe.runIf(testDatabaseKinds().includes('postgres'))('scale-out: one API and
         killedAt = Date.now();
         victim.child.kill('SIGKILL');
       });
+      let gaveUp = false;
       const arming = (async () => {
-        for (;;) {
+        const until = Date.now() + 240_000;
+        while (!gaveUp) {
           const c = await statusCounts(database);
           if ((c.archived ?? 0) >= 70) return void (armed = true);
+          if (Date.now() > until) throw new Error(`only ${c.archived ?? 0} archived after 4 minutes: ${JSON.stringify(c)}`);
           await new Promise((r) => setTimeout(r, 100));
         }
       })();
+      arming.catch(() => {}); // awaited below; a failed upload must not leave it unhandled meanwhile
 
-      const ids = await submitAll(url, token, zips, 6);
+      let ids: string[];
+      try {
+        ids = await submitAll(url, token, zips, 6);
+      } catch (e) {
+        gaveUp = true;
+        throw e;
+      }
       expect(new Set(ids).size).toBe(zips.length);
       await arming;
       let timer: NodeJS.Timeout | undefined;
@@ -281,6 +292,8 @@ describe.runIf(testDatabaseKinds().includes('postgres'))('scale-out: one API and
       }
       // The job it had just taken was failed by its stopped heartbeat and run again by another worker
       // (the submission counts 1 or 2 attempts: the kill may come before the first one was noted).
+      const seen = await fetch(`${url}/api/v1/submissions/${killedOn}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(((await seen.json()) as { status: string }).status).toBe(byId.get(killedOn!)!.status);
       const killedJob = rowsOf<{ state: string; retries: number }>(
         await database.db.execute(sql`select state::text as state, retry_count::int as retries from pgboss.job where name = ${INGEST_QUEUE} and id = ${keyedJobId(INGEST_QUEUE, killedOn!)}::uuid`),
       );
