@@ -105,7 +105,7 @@ export function describeMachine(dir: string): Record<string, string> {
   return {
     CPU: `${cpu.length} × ${cpu[0]?.model?.trim() ?? 'unknown'}`,
     memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-    disk: `${device || '?'} (${rotational === '0' ? 'SSD/virtual' : rotational === '1' ? 'rotational' : 'type unknown'}) under BENCH_DIR: ${disk}`,
+    disk: `${device || '?'} (lsblk ROTA=${rotational || '?'}: ${rotational === '0' ? 'not rotational' : rotational === '1' ? 'rotational, or a virtual disk that says so' : 'unknown'}) under BENCH_DIR: ${disk}`,
     OS: `${os}, Linux ${release()}`,
     Node: process.version,
     OpenSSL: `${sh('openssl version') || 'not found'} (Node's own: ${process.versions.openssl})`,
@@ -212,7 +212,10 @@ export function renderBenchmarks(rec: BenchRecord, now: Date): string {
   const runs = [...rec.runs].sort((a, b) => order(a) - order(b));
   const scales = [...new Set(runs.map((r) => r.scale))];
   const dates = [...new Set(runs.map((r) => r.date.slice(0, 10)))];
-  const goals = runs.flatMap((r) => r.report.goals.map((g) => ({ run: r, g })));
+  // A failed bench with no goals of its own still shows in the summary.
+  const goals = runs.flatMap((r) =>
+    r.status === 'failed' && r.report.goals.length === 0 ? [{ run: r, g: { label: `${r.script} (the whole bench)`, value: 'failed', goal: 'runs', met: false } }] : r.report.goals.map((g) => ({ run: r, g })),
+  );
   const failed = runs.filter((r) => r.status === 'failed');
   const out: string[] = [];
   out.push('# Benchmarks', '');
