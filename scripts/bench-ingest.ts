@@ -209,8 +209,8 @@ by the check, and once by the storing pass, whose digests every store's copy reu
 | service CPU | ${concurrentCpu} s |
 | service peak memory | ${concurrentPeak} MB |
 
-The service's peak while starting (before any upload) was ${startupPeakMb} MB: opening the embedded
-PGlite database, which any command that opens it reaches as well (PostgreSQL servers are spared it).
+The service's peak while starting, before any upload (opening the embedded PGlite database among
+it), was ${startupPeakMb} MB; the phases' peaks above are measured from after it.
 Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / GB)} GiB, Node ${process.version}.
 `;
   emitReport({
