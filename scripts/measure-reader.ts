@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import v8 from 'node:v8';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -145,7 +146,10 @@ if (process.argv[2] === '--read') {
   mkdirSync(base, { recursive: true });
   const dir = mkdtempSync(join(base, 'reader-'));
   const self = fileURLToPath(import.meta.url);
-  const run = (path: string) => JSON.parse(execFileSync(process.execPath, [...process.execArgv, self, '--read', path], { encoding: 'utf8' }).trim().split('\n').pop()!);
+  // The child caches its compiled, type-stripped modules on disk as bin/dangan.js does (else Node's
+  // type stripper, ~17 MB, is loaded on every start).
+  const env = { ...process.env, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'node-compile-cache') };
+  const run = (path: string) => JSON.parse(execFileSync(process.execPath, [...process.execArgv, self, '--read', path], { encoding: 'utf8', env }).trim().split('\n').pop()!);
   try {
     const gb = arg('gb', 2 * scale);
     const manyFiles = arg('files', Math.round(50_000 * scale));
