@@ -285,9 +285,28 @@ export async function buildTransfer(deps: TransferDeps, id: string, opts: { sign
     //    manifests and seal follow the content in the zip.
     zip = createStoredZipWriter({ mtime: now() });
     const z = zip;
+    // the package is hashed once here, and every store's put takes these digests instead of hashing again
+    const packageDigester = digestPool().create();
+    let settleDigests!: { resolve: (d: Digests) => void; reject: (e: unknown) => void };
+    const packageDigests = new Promise<Digests>((resolve, reject) => (settleDigests = { resolve, reject }));
+    packageDigests.catch(() => {});
+    async function* hashedPackage(): AsyncGenerator<Uint8Array> {
+      try {
+        for await (const c of z.output as AsyncIterable<Uint8Array>) {
+          const w = packageDigester.update(c);
+          if (w) await w;
+          yield c;
+        }
+        settleDigests.resolve(await packageDigester.digest());
+      } catch (e) {
+        packageDigester.abort();
+        settleDigests.reject(e);
+        throw e;
+      }
+    }
     puts = fanOut(
-      z.output,
-      stores.map((s) => (chunks: AsyncIterable<Uint8Array>) => s.put(chunks, { key, signal: opts.signal })),
+      hashedPackage(),
+      stores.map((s) => (chunks: AsyncIterable<Uint8Array>) => s.put(chunks, { key, signal: opts.signal, sourceDigests: packageDigests })),
     ) as Promise<PromiseSettledResult<PutResult>[]>;
     const abortBuild = () => z.abort(new Error('移交信息包生成已中止 (the build was aborted)'));
     opts.signal?.addEventListener('abort', abortBuild, { once: true });
