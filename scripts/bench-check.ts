@@ -146,8 +146,9 @@ ${table}
 pdf.js alone (\`scripts/bench/pdf-alone.ts\`: the readability and encryption check of src/formats over
 ${pdfAlone.files} one-page PDFs like the small package's, on one thread, nothing else):
 ${pdfAlone.seconds.toFixed(2)} s, ${pdfAlone.cpuSeconds.toFixed(2)} s CPU, ${((pdfAlone.cpuSeconds / pdfAlone.files) * 1000).toFixed(2)} ms of CPU per PDF.
-\`dangan check\` runs pdf.js on ${Math.max(1, cores - 1)} worker thread(s) (availableParallelism() − 1; \`DANGAN_PDF_WORKERS\` overrides)
-beside the main thread, which reads, hashes and checks the metadata.
+For a package of 2,000 entries or more \`dangan check\` runs pdf.js on ${Math.max(1, cores - 1)} worker thread(s) (availableParallelism() − 1;
+\`DANGAN_PDF_WORKERS\` overrides, 0 keeps it on the main thread) beside the main thread, which reads, hashes and checks
+the metadata; for fewer, larger files pdf.js stays on the main thread (the worker would cost 40-60 MB for little time).
 
 ${arithmetic}
 
