@@ -6,6 +6,7 @@
 // stand-ins, defined before pdf.js loads, and the require gets an empty module. Opening a document,
 // loading its pages and their text, and reading its metadata do not draw.
 import module from 'node:module';
+module.enableCompileCache?.(); // as bin/dangan.js does: pdf.js compiled once, not at every start
 import { parentPort } from 'node:worker_threads';
 import type { PdfAnalysis } from './pdf.ts';
 
