@@ -21,7 +21,8 @@ export interface PutSteps {
   /** Moves the proven temporary object to key, durably, and verifies it there. */
   promote(tmp: string, key: string, digests: Digests): Promise<void>;
   /** Best-effort removal of the temporary object; never throws. */
-  discard(tmp: string): Promise<void>;
+  /** `failed`: the put did not succeed, so a server may still be finishing a request we gave up on. */
+  discard(tmp: string, failed: boolean): Promise<void>;
 }
 
 export async function putDurably(store: string, source: PutSource, o: PutOptions, steps: PutSteps): Promise<PutResult> {
@@ -43,6 +44,7 @@ export async function putDurably(store: string, source: PutSource, o: PutOptions
   }
 
   const tmp = steps.tempName();
+  let failed = true;
   try {
     await steps.writeTemp(tmp, m.chunks, {
       size: o.expectedSize,
@@ -53,19 +55,24 @@ export async function putDurably(store: string, source: PutSource, o: PutOptions
     const key = o.key ?? contentKey(d.sha256);
     // A content key that already holds as many bytes holds these bytes (its name is their digest);
     // whether they are still intact is the fixity audit's question, not put's.
-    if (o.key === undefined && (await steps.sizeOf(key)) === d.size) return { key, ...d, deduplicated: true };
+    if (o.key === undefined && (await steps.sizeOf(key)) === d.size) {
+      failed = false;
+      return { key, ...d, deduplicated: true };
+    }
     try {
       await steps.promote(tmp, key, d);
     } catch (e) {
       // Two puts of the same content at once: the other one may have won the race.
       if (o.key === undefined && (await steps.sizeOf(key).catch(() => undefined)) === d.size) {
+        failed = false;
         return { key, ...d, deduplicated: true };
       }
       throw e;
     }
+    failed = false;
     return { key, ...d, deduplicated: false };
   } finally {
     // Also after a failed write: a server may have kept a partial body, or completed it unseen.
-    await steps.discard(tmp);
+    await steps.discard(tmp, failed);
   }
 }

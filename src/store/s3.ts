@@ -268,8 +268,23 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
         await copy(tmp, basePrefix + key, d);
         await verifySize(basePrefix + key, d.size);
       },
-      discard: (tmp) => deleteRaw(tmp).catch(() => {}),
+      discard: (tmp, failed) => discardTemp(tmp, failed),
     });
+  }
+
+  /**
+   * Removes a failed put's temporary object. A server may still be finishing the request whose
+   * connection we lost (s3rver stores the truncated body once it notices the drop), so the object can
+   * appear after our first delete: look again a few times before giving up on it.
+   */
+  async function discardTemp(tmp: string, failed: boolean): Promise<void> {
+    await deleteRaw(tmp).catch(() => {});
+    if (!failed) return;
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      await new Promise((r) => setTimeout(r, 150 * attempt));
+      const left = await headRaw(tmp).catch(() => undefined);
+      if (left) await deleteRaw(tmp).catch(() => {});
+    }
   }
 
   async function get(key: string, range?: ByteRange): Promise<Readable> {
