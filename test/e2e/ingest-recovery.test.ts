@@ -1,6 +1,6 @@
 // kill -9 recovery: a worker process killed after storing every copy but before cataloguing leaves
 // no records; another worker takes the job over once the heartbeat stops and archives it exactly once.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { openDatabase } from '../../src/db/index.ts';
 import { records, submissions } from '../../src/db/schema.ts';
 import { verifyEventLog } from '../../src/events/index.ts';
 import { writeIngestPackage } from './ingest-packages.ts';
-import { listAll, openTestStore, startService, waitForVerdict } from './ingest-support.ts';
+import { listAll, openTestStore, spawnWatched, startService, waitForVerdict } from './ingest-support.ts';
 
 const WORKER = join(import.meta.dirname, 'fixtures', 'ingest-worker.ts');
 const work = mkdtempSync(join(tmpdir(), 'dangan-recovery-'));
@@ -24,32 +24,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function startWorker(args: string[]): { child: ChildProcess; line: (re: RegExp) => Promise<RegExpExecArray> } {
-  const child = spawn(process.execPath, [WORKER, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  let out = '';
-  const waiters: { re: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
-  child.stdout!.on('data', (c: Buffer) => {
-    out += c.toString();
-    for (const w of [...waiters]) {
-      const m = w.re.exec(out);
-      if (m) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  });
-  return {
-    child,
-    line: (re) =>
-      new Promise((resolve, reject) => {
-        const m = re.exec(out);
-        if (m) return resolve(m);
-        waiters.push({ re, resolve });
-        child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before ${re}`)));
-      }),
-  };
-}
+const startWorker = (args: string[]) => spawnWatched(WORKER, args, children, 'worker');
 
 describe.runIf(testDatabaseKinds().includes('postgres'))('ingest recovery after kill -9 (postgres)', () => {
   it('leaves no records when killed before cataloguing, and another worker archives the package once', async () => {

@@ -1,5 +1,6 @@
 // Test support for the ingest e2e tests: s3rver (re-exported), the service (API + workers)
 // listening on 127.0.0.1 port 0 over a given database and stores, and small HTTP helpers.
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
@@ -132,4 +133,38 @@ export async function listAll(store: ObjectStore, prefix = ''): Promise<string[]
   const out: string[] = [];
   for await (const o of store.list(prefix)) out.push(o.key);
   return out.sort();
+}
+
+export interface WatchedChild {
+  child: ChildProcess;
+  /** Resolves with the first match of `re` in everything the child has printed so far or prints later. */
+  line(re: RegExp): Promise<RegExpExecArray>;
+}
+
+/** Runs a test fixture script under this Node, collecting it in `children`, and lets a test wait for its output lines. */
+export function spawnWatched(script: string, args: string[], children: ChildProcess[], what: string): WatchedChild {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  let out = '';
+  const waiters: { re: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+    for (const w of [...waiters]) {
+      const m = w.re.exec(out);
+      if (m) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  return {
+    child,
+    line: (re) =>
+      new Promise((resolve, reject) => {
+        const m = re.exec(out);
+        if (m) return resolve(m);
+        waiters.push({ re, resolve });
+        child.once('exit', (code, signal) => reject(new Error(`${what} exited (${code ?? signal}) before ${re}`)));
+      }),
+  };
 }

@@ -1,7 +1,7 @@
 // A transfer is a durable job: POST /api/v1/transfers answers 202 (pending) over real HTTP; a service
 // killed with -9 mid-build leaves the transfer building (no package recorded, none at its key), and
 // the next service takes the job over once the heartbeat stops, builds it once and cleans its scratch.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { createIngestService, createToken } from '../../src/ingest/index.ts';
 import { createNoScanner } from '../../src/scan/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import { transferKey } from '../../src/transfer/index.ts';
+import { spawnWatched } from './ingest-support.ts';
 import { SAMPLE } from './transfer-support.ts';
 
 const SERVICE = join(import.meta.dirname, 'fixtures', 'transfer-service.ts');
@@ -31,32 +32,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function startService(args: string[]): { child: ChildProcess; line: (re: RegExp) => Promise<RegExpExecArray> } {
-  const child = spawn(process.execPath, [SERVICE, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  let out = '';
-  const waiters: { re: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
-  child.stdout!.on('data', (c: Buffer) => {
-    out += c.toString();
-    for (const w of [...waiters]) {
-      const m = w.re.exec(out);
-      if (m) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  });
-  return {
-    child,
-    line: (re) =>
-      new Promise((resolve, reject) => {
-        const m = re.exec(out);
-        if (m) return resolve(m);
-        waiters.push({ re, resolve });
-        child.once('exit', (code, signal) => reject(new Error(`service exited (${code ?? signal}) before ${re}`)));
-      }),
-  };
-}
+const startService = (args: string[]) => spawnWatched(SERVICE, args, children, 'service');
 
 interface TransferJson {
   id: string;
