@@ -1,8 +1,11 @@
 // Bearer-token authentication for the API: resolves the token to its system, fonds and role, or
 // 401; a route that needs another role answers 403. The roles (TOKEN_ROLES) and what they reach:
 //   submitter  push packages (POST /submissions) and read its fonds' submissions and records
-//   auditor    read its fonds' submissions and records, the event log, and start and read audits; no pushing
-//   admin      everything a submitter and an auditor may do
+//   auditor    read its fonds' submissions and records, the event log, and start and read audits; read
+//              its fonds' transfers and their packages (an auditor checks what left the archive); no pushing
+//   admin      everything a submitter and an auditor may do, and alone creates transfers (POST /transfers)
+//              and receives transfer packages (POST /receipts): both write records and stores in the
+//              archive's name, so a submitting system may not, and an auditor only watches
 import type { MiddlewareHandler } from 'hono';
 import type { Db } from '../db/index.ts';
 import { authenticateToken, TOKEN_ROLES, type TokenIdentity, type TokenRole } from '../ingest/index.ts';
@@ -14,6 +17,11 @@ export type ApiEnv = { Variables: { requestId: string; token: TokenIdentity } };
 export const SUBMIT_ROLES: readonly TokenRole[] = ['submitter', 'admin'];
 /** Who may read the whole event log and start or read fixity audits. */
 export const AUDIT_ROLES: readonly TokenRole[] = ['auditor', 'admin'];
+
+/** Who may build a transfer package (POST /transfers) or receive one (POST /receipts). */
+export const ADMIN_ROLES: readonly TokenRole[] = ['admin'];
+/** Who may read a transfer (status, register, report) and download its package. */
+export const TRANSFER_READ_ROLES: readonly TokenRole[] = ['auditor', 'admin'];
 
 /** The staff vocabulary of the UI (auditor, admin) plus the submitting system. */
 export const TOKEN_ROLE_NAMES: Record<TokenRole, string> = { submitter: '提交系统', auditor: '审计人员', admin: '管理员' };

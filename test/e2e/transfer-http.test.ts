@@ -1,6 +1,7 @@
 // The transfer API: POST /api/v1/transfers (queued: 202, then followed to stored), GET the transfer
 // and its package, POST /api/v1/receipts at a second archive (accepted, and a changed package
-// rejected), through app.request().
+// rejected), through app.request(). Only an admin token creates transfers and receipts (a submitter
+// or auditor gets 403 and nothing is created); an auditor reads them.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import { createHash } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.ts';
+import { count } from 'drizzle-orm';
+import { submissions, transfers as transferRows } from '../../src/db/schema.ts';
 import { createToken } from '../../src/ingest/index.ts';
 import { createQueue, queueDatabaseOf, type Queue } from '../../src/jobs/index.ts';
 import { createTransferService } from '../../src/transfer/index.ts';
@@ -18,6 +21,10 @@ let from: Archive;
 let to: Archive;
 let tokenFrom: string;
 let tokenTo: string;
+let submitterFrom: string;
+let auditorFrom: string;
+let submitterTo: string;
+let auditorTo: string;
 
 let queue: Queue;
 
@@ -35,8 +42,12 @@ beforeAll(async () => {
   await ingestFile(from, SAMPLE);
   queue = createQueue(queueDatabaseOf(from.database), { superviseIntervalSeconds: 1, onError: () => {} });
   await queue.start();
-  tokenFrom = (await createToken(from.database.db, { system: 'agency', fonds: ['J001'], actor: 'test' })).token;
-  tokenTo = (await createToken(to.database.db, { system: 'archive', fonds: ['J001'], actor: 'test' })).token;
+  tokenFrom = (await createToken(from.database.db, { system: 'agency', fonds: ['J001'], role: 'admin', actor: 'test' })).token;
+  tokenTo = (await createToken(to.database.db, { system: 'archive', fonds: ['J001'], role: 'admin', actor: 'test' })).token;
+  submitterFrom = (await createToken(from.database.db, { system: 'oa', fonds: ['J001'], actor: 'test' })).token;
+  auditorFrom = (await createToken(from.database.db, { system: 'audit-office', fonds: ['J001'], role: 'auditor', actor: 'test' })).token;
+  submitterTo = (await createToken(to.database.db, { system: 'oa', fonds: ['J001'], actor: 'test' })).token;
+  auditorTo = (await createToken(to.database.db, { system: 'audit-office', fonds: ['J001'], role: 'auditor', actor: 'test' })).token;
 }, 120_000);
 afterAll(async () => {
   await queue?.stop({ graceful: false, timeoutMs: 2000 });
@@ -53,6 +64,16 @@ it('builds a transfer, serves it, and the receiving archive accepts it; a change
   const forbidden = await api.request('/api/v1/transfers', { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ fonds: 'J002' }) });
   expect(forbidden.status).toBe(403);
   expect((await api.request('/api/v1/transfers', { method: 'POST', body: '{}' })).status).toBe(401);
+  // Creating a transfer needs the admin role: a submitter's or an auditor's valid request is refused and creates nothing.
+  for (const [token, role] of [[submitterFrom, 'submitter'], [auditorFrom, 'auditor']] as const) {
+    const refused = await api.request('/api/v1/transfers', { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ fonds: 'J001', receivingUnit: '某某县档案馆' }) });
+    expect(refused.status).toBe(403);
+    const err = (await refused.json()) as { error: { code: string; message: string } };
+    expect(err.error.code).toBe('forbidden');
+    expect(err.error.message).toContain(`role ${role}`);
+    expect(err.error.message).toContain('needs admin');
+  }
+  expect((await from.database.db.select({ n: count() }).from(transferRows))[0].n).toBe(0);
 
   const created = await api.request('/api/v1/transfers', { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ fonds: 'J001', receivingUnit: '某某县档案馆', access: '开放' }) });
   expect(created.status).toBe(202);
@@ -68,6 +89,13 @@ it('builds a transfer, serves it, and the receiving archive accepts it; a change
   expect(t.records).toBe(4);
   const got = (await (await api.request(`/api/v1/transfers/${t.id}`, { headers: auth })).json()) as { register: { recordCount: number } };
   expect(got.register.recordCount).toBe(4);
+  // Reading a transfer: an auditor may (its status and its package), a submitting system may not.
+  const audited = await api.request(`/api/v1/transfers/${t.id}`, { headers: { Authorization: `Bearer ${auditorFrom}` } });
+  expect(audited.status).toBe(200);
+  expect(((await audited.json()) as { status: string }).status).toBe('stored');
+  expect((await api.request(`/api/v1/transfers/${t.id}/package`, { headers: { Authorization: `Bearer ${auditorFrom}` } })).status).toBe(200);
+  expect((await api.request(`/api/v1/transfers/${t.id}`, { headers: { Authorization: `Bearer ${submitterFrom}` } })).status).toBe(403);
+  expect((await api.request(`/api/v1/transfers/${t.id}/package`, { headers: { Authorization: `Bearer ${submitterFrom}` } })).status).toBe(403);
   const res = await api.request(`/api/v1/transfers/${t.id}/package`, { headers: auth });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe('application/zip');
@@ -77,6 +105,16 @@ it('builds a transfer, serves it, and the receiving archive accepts it; a change
 
   const archive = appOf(to);
   const authTo = { Authorization: `Bearer ${tokenTo}`, 'Content-Type': 'application/zip' };
+  // Receiving needs the admin role too: the intact package from a submitter's or an auditor's token is refused and nothing is stored.
+  for (const token of [submitterTo, auditorTo]) {
+    const refused = await archive.request('/api/v1/receipts', { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/zip' }, body: pkg });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+  }
+  expect((await to.database.db.select({ n: count() }).from(submissions))[0].n).toBe(0);
+  const stored: string[] = [];
+  for await (const o of to.primary.list()) stored.push(o.key);
+  expect(stored).toEqual([]);
   // one byte changed inside a stored entry: the manifest no longer matches
   const changed = Buffer.from(pkg);
   const at = changed.indexOf(Buffer.from('%PDF'));

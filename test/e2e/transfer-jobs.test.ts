@@ -57,7 +57,7 @@ describe.runIf(testDatabaseKinds().includes('postgres'))('transfer jobs over HTT
       const r = await ingest.receive({ body: createReadStream(SAMPLE), source: 'import', submitter: 'system', packageName: 'valid.zip' });
       if (r.kind !== 'created') throw new Error(r.kind);
       expect((await ingest.process(r.submission.id)).status).toBe('archived');
-      const { token } = await createToken(database.db, { system: 'agency', fonds: ['J001'], actor: 'test' });
+      const { token } = await createToken(database.db, { system: 'agency', fonds: ['J001'], role: 'admin', actor: 'test' });
       const auth = { authorization: `Bearer ${token}` };
       const args = [place.url!, primaryDir, backupDir, tmp];
 

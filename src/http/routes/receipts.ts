@@ -1,14 +1,15 @@
 // POST /api/v1/receipts: a transfer package arriving at this archive (body: the zip, streamed),
 // checked at stage YJ and archived when accepted; answers with the verdict, report and 交接登记表.
+// Admin tokens only: receiving writes records into the archive in its name (see ../auth.ts).
 import { Hono } from 'hono';
 import type { Db } from '../../db/index.ts';
 import type { TransferService } from '../../transfer/index.ts';
-import { bearerAuth, tokenActor, type ApiEnv } from '../auth.ts';
+import { ADMIN_ROLES, bearerAuth, tokenActor, type ApiEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 
 export function receiptRoutes(deps: { db: Db; transfers: TransferService; maxUploadBytes: number }): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  app.use('/api/v1/receipts', bearerAuth(deps.db));
+  app.use('/api/v1/receipts', bearerAuth(deps.db, ADMIN_ROLES));
 
   app.post('/api/v1/receipts', async (c) => {
     const token = c.get('token');

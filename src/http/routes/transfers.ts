@@ -1,12 +1,12 @@
 // POST /api/v1/transfers (queue the build of a transfer package: 202 and the transfer, pending),
 // GET /api/v1/transfers/{id} (status, progress, failure reason) and its package; the receipts route
-// is mounted with them.
+// is mounted with them. Reading a transfer: auditor or admin; creating one: admin (see ../auth.ts).
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { TransferRequestError, type Transfer, type TransferService } from '../../transfer/index.ts';
-import { bearerAuth, tokenActor, type ApiEnv } from '../auth.ts';
+import { ADMIN_ROLES, bearerAuth, requireRole, tokenActor, TRANSFER_READ_ROLES, type ApiEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import { receiptRoutes } from './receipts.ts';
 
@@ -58,8 +58,10 @@ export function transferRoutes(deps: TransferRouteDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.use('/api/v1/transfers', bearerAuth(deps.db));
   app.use('/api/v1/transfers/*', bearerAuth(deps.db));
+  // Each method names its roles, so a refusal says what this request needed.
+  const reader = requireRole(TRANSFER_READ_ROLES);
 
-  app.post('/api/v1/transfers', async (c) => {
+  app.post('/api/v1/transfers', requireRole(ADMIN_ROLES), async (c) => {
     const token = c.get('token');
     const body = requestSchema.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) throw new ApiError('bad_request', `请求无效 (invalid transfer request): ${body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -80,9 +82,9 @@ export function transferRoutes(deps: TransferRouteDeps): Hono<ApiEnv> {
     return t;
   };
 
-  app.get('/api/v1/transfers/:id', async (c) => c.json(transferView(await find(c.req.param('id'), c.get('token').fonds))));
+  app.get('/api/v1/transfers/:id', reader, async (c) => c.json(transferView(await find(c.req.param('id'), c.get('token').fonds))));
 
-  app.get('/api/v1/transfers/:id/package', async (c) => {
+  app.get('/api/v1/transfers/:id/package', reader, async (c) => {
     const t = await find(c.req.param('id'), c.get('token').fonds);
     const opened = await deps.transfers.open(t.id);
     if (!opened) throw new ApiError('not_found', `移交 ${t.id} 没有已存储的信息包 (status ${t.status})`);
