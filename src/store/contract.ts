@@ -191,6 +191,30 @@ export function testObjectStore(driver: string, make: () => Promise<StoreHarness
       expect(await h.leftovers()).toEqual([]);
     });
 
+    it('moves an object put under a chosen key to its content key, deduplicating', async () => {
+      const data = randomBytes(70_000);
+      const d = digestsOf(data);
+      const put = await store.put(streamOf(data), { key: 'pending/s1/0' });
+      const moved = await store.moveToContentKey('pending/s1/0', put);
+      expect(moved).toEqual({ key: contentKey(d.sha256), ...d, deduplicated: false });
+      expect(await store.head('pending/s1/0')).toBeUndefined();
+      expect(digestsOf(await readAll(await store.get(moved.key)))).toEqual(d);
+      // The same bytes again: the content key stays, the second pending object goes.
+      await store.put(streamOf(data), { key: 'pending/s2/0' });
+      expect(await store.moveToContentKey('pending/s2/0', { ...d, sha256: d.sha256.toUpperCase() })).toEqual({ ...moved, deduplicated: true });
+      expect((await listAll(store)).map((o) => o.key)).toEqual([moved.key]);
+      // A missing source, or one of another size: an error, and nothing moves.
+      await expectStoreError(store.moveToContentKey('pending/none', d), 'not_found', store.name);
+      const short = data.subarray(0, 1000);
+      await store.put([short], { key: 'pending/s3/0' });
+      const other = digestsOf(randomBytes(1001));
+      await expectStoreError(store.moveToContentKey('pending/s3/0', other), 'size_mismatch');
+      expect(await store.head('pending/s3/0')).toMatchObject({ size: 1000 });
+      expect(await store.head(contentKey(other.sha256))).toBeUndefined();
+      await expectStoreError(store.moveToContentKey('../x', d), 'invalid_key');
+      expect(await h.leftovers()).toEqual([]);
+    });
+
     it('accepts the promised digest and size', async () => {
       const data = randomBytes(1000);
       const d = digestsOf(data);

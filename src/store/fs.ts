@@ -5,10 +5,11 @@ import { mkdir, open, opendir, rename, stat, unlink, type FileHandle } from 'nod
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Readable } from 'node:stream';
-import { assertKey, assertPrefix, TEMP_DIR } from './keys.ts';
+import { assertKey, assertPrefix, contentKey, normalizeSha256, TEMP_DIR } from './keys.ts';
 import { putDurably } from './put-flow.ts';
 import { checkRange } from './range.ts';
 import { meter } from './source.ts';
+import type { Digests } from '../crypto/digest.ts';
 import { StoreError, type ByteRange, type ObjectInfo, type ObjectStore, type PutOptions, type PutResult, type PutSource } from './types.ts';
 
 export interface FsStoreOptions {
@@ -152,6 +153,23 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
     return s && { key, size: s.size, modified: s.mtime };
   }
 
+  async function moveToContentKey(from: string, d: Digests): Promise<PutResult> {
+    assertKey(name, from);
+    const sha256 = normalizeSha256(name, d.sha256);
+    const key = contentKey(sha256);
+    const src = await statFile(pathOf(from));
+    if (!src) throw fail('not_found', `对象不存在 (no such object) ${from}`);
+    if (src.size !== d.size) throw fail('size_mismatch', `对象长度不符 (object size differs): ${from} holds ${src.size} bytes, expected ${d.size}`);
+    const done = { key, size: d.size, sha256, sm3: d.sm3 };
+    if ((await statFile(pathOf(key)))?.size === d.size) {
+      await del(from);
+      return { ...done, deduplicated: true };
+    }
+    await promote(pathOf(from), key);
+    await syncDir(dirname(pathOf(from))).catch(() => {});
+    return { ...done, deduplicated: false };
+  }
+
   async function* walk(dir: string): AsyncGenerator<ObjectInfo> {
     let d;
     try {
@@ -210,6 +228,7 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
     put,
     get,
     head,
+    moveToContentKey,
     list,
     delete: del,
     check,

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Digests } from '../crypto/digest.ts';
-import { assertKey, assertPrefix, TEMP_DIR } from './keys.ts';
+import { assertKey, assertPrefix, contentKey, normalizeSha256, TEMP_DIR } from './keys.ts';
 import { putDurably } from './put-flow.ts';
 import { assertRangeShape } from './range.ts';
 import { meter } from './source.ts';
@@ -287,6 +287,24 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
     }
   }
 
+  async function moveToContentKey(from: string, d: Digests): Promise<PutResult> {
+    assertKey(name, from);
+    const sha256 = normalizeSha256(name, d.sha256);
+    const key = contentKey(sha256);
+    const src = await headRaw(basePrefix + from);
+    if (!src) throw new StoreError(name, 'not_found', `对象不存在 (no such object) ${from} [${where}]`);
+    if (src.size !== d.size) throw new StoreError(name, 'size_mismatch', `对象长度不符 (object size differs): ${from} holds ${src.size} bytes, expected ${d.size} [${where}]`);
+    const done = { key, size: d.size, sha256, sm3: d.sm3 };
+    if ((await headRaw(basePrefix + key))?.size === d.size) {
+      await deleteRaw(basePrefix + from);
+      return { ...done, deduplicated: true };
+    }
+    await copy(basePrefix + from, basePrefix + key, { ...d, sha256 });
+    await verifySize(basePrefix + key, d.size);
+    await deleteRaw(basePrefix + from);
+    return { ...done, deduplicated: false };
+  }
+
   async function get(key: string, range?: ByteRange): Promise<Readable> {
     assertKey(name, key);
     if (range) assertRangeShape(name, range, key);
@@ -370,6 +388,7 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
     put,
     get,
     head,
+    moveToContentKey,
     list,
     delete: del,
     check,

@@ -55,6 +55,14 @@ export interface ObjectStore {
   /** The object's bytes (or a range of them); 'not_found' when missing, 'invalid_range' past its end. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   head(key: string): Promise<ObjectInfo | undefined>;
+  /**
+   * Moves an object put earlier under a key of the caller's (with these digests, as put returned
+   * them) to its content key, without passing its bytes through this process where the backend can
+   * (a rename; a server-side copy), durably; `from` is gone afterwards. When the content key already
+   * holds as many bytes, only `from` is removed (deduplicated). 'not_found' when `from` is missing,
+   * 'size_mismatch' when it does not hold d.size bytes (then nothing moves).
+   */
+  moveToContentKey(from: string, d: Digests): Promise<PutResult>;
   /** Every object whose key starts with `prefix` (a plain string prefix, not only folders); order unspecified. */
   list(prefix?: string): AsyncIterable<ObjectInfo>;
   /** Idempotent: deleting a missing key succeeds. */
