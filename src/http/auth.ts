@@ -33,7 +33,7 @@ const named = (roles: readonly TokenRole[]) => roles.map((r) => `${TOKEN_ROLE_NA
  * every request, so a revocation holds from the next request on), and one of `roles`.
  */
 export function bearerAuth(db: Db, roles: readonly TokenRole[] = TOKEN_ROLES): MiddlewareHandler<ApiEnv> {
-  return async (c, next) => {
+  return gate(roles, async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const token = m ? await authenticateToken(db, m[1]) : undefined;
@@ -43,13 +43,24 @@ export function bearerAuth(db: Db, roles: readonly TokenRole[] = TOKEN_ROLES): M
     }
     c.set('token', token);
     return forbidUnless(roles, c.get('token'), () => next(), (why) => errorResponse(c, 'forbidden', why));
-  };
+  });
 }
 
 /** A second gate after bearerAuth, for one method of a path whose other methods are open to more roles. */
 export function requireRole(roles: readonly TokenRole[]): MiddlewareHandler<ApiEnv> {
-  return (c, next) => forbidUnless(roles, c.get('token'), () => next(), (why) => errorResponse(c, 'forbidden', why));
+  return gate(roles, (c, next) => forbidUnless(roles, c.get('token'), () => next(), (why) => errorResponse(c, 'forbidden', why)));
 }
+
+// Each gate remembers the roles it admits, so the roles of every route can be read off the app's
+// routes (openapi.test.ts compares them with the OpenAPI document) instead of being copied by hand.
+const gates = new WeakMap<MiddlewareHandler<ApiEnv>, readonly TokenRole[]>();
+function gate(roles: readonly TokenRole[], handler: MiddlewareHandler<ApiEnv>): MiddlewareHandler<ApiEnv> {
+  gates.set(handler, roles);
+  return handler;
+}
+
+/** The roles a gate of this module admits; undefined for any other handler. */
+export const gateRoles = (handler: unknown): readonly TokenRole[] | undefined => gates.get(handler as MiddlewareHandler<ApiEnv>);
 
 async function forbidUnless(roles: readonly TokenRole[], token: TokenIdentity, next: () => Promise<void>, forbid: (why: string) => Response): Promise<Response | void> {
   if (roles.includes(token.role)) return next();
