@@ -12,6 +12,11 @@ export const AUDIT_QUEUE = 'audit';
 export const AUDIT_TICK_QUEUE = 'audit-tick';
 export const SCHEDULER = 'schedule';
 
+/** A run's job: a killed worker's run moves on after its heartbeat stops; retried with back-off for a day. */
+export const AUDIT_JOB_POLICY = { retryLimit: 20, retryDelay: 30, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 24 * 3600, heartbeatSeconds: 60 } as const;
+/** A scheduling tick: never retried (the next tick comes anyway). */
+export const AUDIT_TICK_POLICY = { retryLimit: 0, expireInSeconds: 600 } as const;
+
 export interface AuditServiceOptions extends AuditDeps {
   queue?: Queue;
   tool: { name: string; version: string };
@@ -41,6 +46,20 @@ export function createAuditService(opts: AuditServiceOptions): AuditService {
   let timer: NodeJS.Timeout | undefined;
   const background = new Set<Promise<unknown>>();
 
+  // The queues' policies are set before the first job is sent, also by a process without workers
+  // (serve --no-workers answering POST /api/v1/audits): a job takes its queue's policy when it is
+  // created, and one sent to a queue no worker had defined yet would keep pg-boss's defaults (no
+  // heartbeat, two retries) for good. The same fix as the ingest queues (src/ingest/service.ts).
+  let defined: Promise<void> | undefined;
+  const defineQueues = (q: Queue) =>
+    (defined ??= (async () => {
+      await q.define(AUDIT_QUEUE, AUDIT_JOB_POLICY);
+      await q.define(AUDIT_TICK_QUEUE, AUDIT_TICK_POLICY);
+    })().catch((e: unknown) => {
+      defined = undefined;
+      throw e;
+    }));
+
   const enqueue = async (id: string, scheduled: boolean) => {
     if (!opts.queue) {
       const p = runAudit(opts, id, { respectHours: scheduled })
@@ -50,6 +69,7 @@ export function createAuditService(opts: AuditServiceOptions): AuditService {
       return;
     }
     // One job per run and tick window: a run paused outside its hours is queued again later.
+    await defineQueues(opts.queue);
     await opts.queue.send(AUDIT_QUEUE, { id, scheduled }, { singletonKey: `${id}:${Math.floor(clock().getTime() / tickMs)}` });
   };
 
@@ -101,8 +121,7 @@ export function createAuditService(opts: AuditServiceOptions): AuditService {
     async startWorkers() {
       const q = opts.queue;
       if (!q) throw new Error('audit: workers need a queue');
-      await q.define(AUDIT_QUEUE, { retryLimit: 20, retryDelay: 30, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 24 * 3600, heartbeatSeconds: 60 });
-      await q.define(AUDIT_TICK_QUEUE, { retryLimit: 0, expireInSeconds: 600 });
+      await defineQueues(q);
       const polling = { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 };
       await q.work<{ id: string; scheduled: boolean }>(AUDIT_QUEUE, polling, async (job) => {
         const out = await runAudit(opts, job.data.id, { signal: job.signal, respectHours: job.data.scheduled });
