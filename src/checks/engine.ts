@@ -19,7 +19,7 @@ import {
   type RecordMetadata,
   type VolumeMetadata,
 } from '../metadata/index.ts';
-import { readPackage, type PackageItem } from '../package/index.ts';
+import { fanOut, readPackage, type PackageItem } from '../package/index.ts';
 import type { RawSource } from '../package/raw-source.ts';
 import type { Scanner, ScanResult, ScanSession } from '../scan/index.ts';
 import { finding, type Finding, type ItemNumber } from './finding.ts';
@@ -84,6 +84,25 @@ export interface CheckOptions {
   pdfWorkers?: 'auto' | 'always' | 'never';
   /** Read this source instead of `path` (a transfer package being built: see src/transfer/build-source.ts). */
   source?: RawSource;
+  /** Every file as the check reads it (ingest: copies to the stores in the same read). */
+  sink?: PackageSink;
+}
+
+/** A file read whole: package files, manifests, seals, volume and record metadata. */
+export type WholeItem = Exclude<PackageItem, { kind: 'content' | 'other' }>;
+/** A file streamed once: a record's content file, or any other file of the package. */
+export type StreamedItem = Extract<PackageItem, { kind: 'content' | 'other' }>;
+
+/**
+ * Service mode: what the check reads, handed on as it reads it, so that ingest writes the package to
+ * its stores from the check's one read instead of reading (and hashing) it again. Called in package
+ * order; a sink's failure never changes the check (the sink keeps it for its owner).
+ */
+export interface PackageSink {
+  /** Resolves when the sink can take the next file (its own backpressure). */
+  whole(item: WholeItem): Promise<void>;
+  /** The very chunks the check reads; resolve once they are taken (the read waits for the slowest consumer). */
+  streamed(item: StreamedItem, chunks: AsyncIterable<Uint8Array>): Promise<void>;
 }
 
 interface RecordState {
@@ -146,6 +165,7 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
 
   try {
     for await (const item of reader.items()) {
+      if (opts.sink && item.kind !== 'content' && item.kind !== 'other') await opts.sink.whole(item);
       switch (item.kind) {
         case 'description':
           description = item.parsed?.value;
@@ -253,18 +273,23 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
     const needBytes = verifiers.filter((x) => x.v.needsBytes);
     const scan: ScanSession | undefined = scanner?.startScan();
     let size = 0;
-    try {
-      for await (const chunk of item.stream) {
-        size += chunk.byteLength;
-        sampler.update(chunk);
-        for (const x of needBytes) x.v.update(chunk);
-        if (scan) await scan.write(chunk);
-        progress.bytes += chunk.byteLength;
-        opts.onProgress?.(progress);
+    const consume = async (chunks: AsyncIterable<Uint8Array>) => {
+      try {
+        for await (const chunk of chunks) {
+          size += chunk.byteLength;
+          sampler.update(chunk);
+          for (const x of needBytes) x.v.update(chunk);
+          if (scan) await scan.write(chunk);
+          progress.bytes += chunk.byteLength;
+          opts.onProgress?.(progress);
+        }
+      } catch {
+        // the reader records why the read stopped (corrupt entry, limit); see `result`
       }
-    } catch {
-      // the reader records why the read stopped (corrupt entry, limit); see `result`
-    }
+    };
+    const sink = opts.sink;
+    if (sink) await fanOut(item.stream, [consume, (chunks) => sink.streamed(item, chunks)]);
+    else await consume(item.stream);
     progress.files++;
     const result = await item.result;
     const scanResult: ScanResult | undefined = scan ? (result.ok ? await scan.finish() : (scan.abort('read failed'), await scan.finish())) : undefined;

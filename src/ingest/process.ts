@@ -19,7 +19,8 @@ import { CatalogueConflict, cataloguePackage } from './catalogue.ts';
 import { folderNamesOf, heldCatalogueFor } from './held.ts';
 import { observe, type IngestMetrics } from './metrics.ts';
 import type { Submission } from './receive.ts';
-import { StoreCopyError, storePackage } from './store-package.ts';
+import { discardPending, packageCopies, type PackageCopies } from './package-copies.ts';
+import { StoreCopyError, storePackage, type StoredPackage } from './store-package.ts';
 
 export interface ProcessDeps {
   db: Db;
@@ -77,6 +78,13 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
   await mkdir(deps.tmpDir, { recursive: true });
   const tmp = join(deps.tmpDir, `${id}-${randomBytes(4).toString('hex')}.zip`);
   const timings: Record<string, number> = {};
+  const stores = [deps.primary, ...deps.backups];
+  /** The copies the check's read makes (a fresh check); undefined when resuming an accepted submission. */
+  let copies: PackageCopies | undefined;
+  let promoted = false;
+  const leftovers = async () => {
+    for (const f of await discardPending(stores, id)) deps.log?.warn({ err: f.error, submission: id, store: f.store }, 'could not remove the pending copies of an earlier attempt');
+  };
   let mark = performance.now();
   const lap = (name: string) => {
     const t = performance.now();
@@ -116,8 +124,12 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
       }
       const held = await heldCatalogueFor(deps.db, await folderNamesOf(tmp), submitterFonds ?? (sub.fonds ? [sub.fonds] : []));
       lap('heldMs');
+      // Copies an attempt cut short left (kill -9 mid-check) go; this attempt makes its own.
+      await leftovers();
+      copies = packageCopies(stores, id, { signal });
       const started = performance.now();
       report = await checkPackage(tmp, {
+        sink: copies.sink,
         stage: sub.stage,
         profile: deps.profile,
         scanner: deps.scanner,
@@ -133,6 +145,9 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
       observe(deps.metrics.checkSeconds, (performance.now() - started) / 1000);
       lap('checkMs');
       const verdict = report.verdict;
+      // A rejected package's copies go before the verdict is visible: once it reads `rejected`,
+      // nothing of the package is in the stores but the staged package (kept for its retention).
+      if (verdict === 'rejected') await copies.discard().catch((e: unknown) => deps.log?.warn({ err: e, submission: id }, 'could not remove the pending copies'));
       const at = now();
       const checked = report;
       const recorded = await deps.db.transaction(async (tx) => {
@@ -165,12 +180,20 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
       }
     }
 
-    // Accepted: every file to every store, each copy proven, before anything is catalogued.
-    const stores = [deps.primary, ...deps.backups];
+    // Accepted: every file in every store, each copy proven, before anything is catalogued. A fresh
+    // check wrote the copies while it read the package: they move to their content keys. A resumed
+    // submission (accepted by an earlier attempt) stores the package in a pass of its own.
     const started = performance.now();
-    let stored;
+    let stored: StoredPackage;
+    const onStored = (n: number) => (deps.metrics.bytesStored += n);
     try {
-      stored = await storePackage(tmp, stores, { limits: deps.profile.limits, signal, onStored: (n) => (deps.metrics.bytesStored += n) });
+      if (copies) {
+        stored = await copies.promote(onStored);
+        promoted = true;
+      } else {
+        await leftovers();
+        stored = await storePackage(tmp, stores, { limits: deps.profile.limits, signal, onStored });
+      }
     } catch (e) {
       if (e instanceof StoreCopyError) deps.metrics.backupFailures.set(e.store, (deps.metrics.backupFailures.get(e.store) ?? 0) + 1);
       throw e;
@@ -206,6 +229,9 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
     deps.log?.info({ submission: id, records: stored.records.length, bytes: stored.bytes, ...timings }, 'submission archived');
     return { status: 'archived', submission: sub };
   } finally {
+    // Rejected, failed, or another worker's verdict: this attempt's copies go (after a promotion
+    // nothing is left under pending/).
+    if (copies && !promoted) await copies.discard().catch((e: unknown) => deps.log?.warn({ err: e, submission: id }, 'could not remove the pending copies'));
     await rm(tmp, { force: true });
   }
 }

@@ -1,5 +1,7 @@
-// kill -9 recovery: a worker process killed after storing every copy but before cataloguing leaves
-// no records; another worker takes the job over once the heartbeat stops and archives it exactly once.
+// kill -9 recovery: a worker process killed in the middle of the check (some copies written under
+// pending/, some not) or after storing every copy but before cataloguing leaves no records; another
+// worker takes the job over once the heartbeat stops, archives it exactly once and leaves nothing
+// pending.
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ import { openDatabase } from '../../src/db/index.ts';
 import { records, submissions } from '../../src/db/schema.ts';
 import { verifyEventLog } from '../../src/events/index.ts';
 import { writeIngestPackage } from './ingest-packages.ts';
-import { listAll, openTestStore, spawnWatched, startService, waitForVerdict } from './ingest-support.ts';
+import { listAll, openTestStore, spawnWatched, startService, waitFor, waitForVerdict } from './ingest-support.ts';
 
 const WORKER = join(import.meta.dirname, 'fixtures', 'ingest-worker.ts');
 const work = mkdtempSync(join(tmpdir(), 'dangan-recovery-'));
@@ -26,34 +28,49 @@ afterAll(async () => {
 
 const startWorker = (args: string[]) => spawnWatched(WORKER, args, children, 'worker');
 
+const CASES = [
+  { mode: 'hang-check', at: 'in the middle of the check', signal: /HANG-CHECK/, status: 'checking' },
+  { mode: 'hang', at: 'before cataloguing', signal: /HANG (\S+)/, status: 'accepted' },
+] as const;
+
 describe.runIf(testDatabaseKinds().includes('postgres'))('ingest recovery after kill -9 (postgres)', () => {
-  it('leaves no records when killed before cataloguing, and another worker archives the package once', async () => {
+  it.each(CASES)('leaves no records when killed $at, and another worker archives the package once', async ({ mode, signal, status }) => {
     const place = await dbs.place();
     const database = await openDatabase(place);
-    const primaryDir = join(work, 'primary');
-    const backupDir = join(work, 'backup');
-    const tmp = join(work, 'tmp');
+    const primaryDir = join(work, mode, 'primary');
+    const backupDir = join(work, mode, 'backup');
+    const tmp = join(work, mode, 'tmp');
     mkdirSync(tmp, { recursive: true });
     const args = [place.url!, primaryDir, backupDir, tmp];
+    const primary = openTestStore(pathToFileURL(primaryDir).href, 'primary');
+    const backup = openTestStore(pathToFileURL(backupDir).href, 'backup');
     // The API alone in this process; the jobs run in the worker processes.
-    const svc = await startService({ database, tmpDir: tmp, primary: openTestStore(pathToFileURL(primaryDir).href, 'primary'), workers: false });
+    const svc = await startService({ database, tmpDir: tmp, primary, workers: false });
     try {
-      const first = startWorker([...args, 'hang']);
+      const first = startWorker([...args, mode]);
       await first.line(/READY/);
       const { token } = await svc.token(['J001']);
-      const pkg = join(work, 'p.zip');
+      const pkg = join(work, mode, 'p.zip');
       const codes = await writeIngestPackage(pkg, { division: 'KILL', count: 3, pdfBytes: 20_000 });
       const res = await fetch(`${svc.url}/api/v1/submissions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/zip' }, body: readFileSync(pkg) });
       const { id } = (await res.json()) as { id: string };
 
-      const hung = await first.line(/HANG (\S+)/);
-      expect(hung[1]).toBe(id);
-      // Every copy is stored, nothing is catalogued yet.
-      expect((await listAll(openTestStore(pathToFileURL(backupDir).href, 'backup'), 'sha256/')).length).toBeGreaterThanOrEqual(7);
+      const hung = await first.line(signal);
+      if (mode === 'hang') {
+        expect(hung[1]).toBe(id);
+        // Every copy is stored, nothing is catalogued yet.
+        expect((await listAll(backup, 'sha256/')).length).toBeGreaterThanOrEqual(7);
+      } else {
+        // Some copies wait under pending/ (their writes overlap the check's read), none is at its content key yet.
+        for (const s of [primary, backup]) {
+          await waitFor(`copies under pending/ in ${s.name}`, async () => ((await listAll(s, `pending/${id}/`)).length > 0 ? true : undefined), 10_000);
+          expect(await listAll(s, 'sha256/'), s.name).toEqual([]);
+        }
+      }
       first.child.kill('SIGKILL');
       await new Promise((r) => first.child.once('exit', r));
       const [mid] = await database.db.select().from(submissions).where(eq(submissions.id, id));
-      expect(mid.status).toBe('accepted');
+      expect(mid.status).toBe(status);
       expect(await database.db.select().from(records)).toEqual([]);
 
       const second = startWorker([...args, 'normal']);
@@ -64,6 +81,7 @@ describe.runIf(testDatabaseKinds().includes('postgres'))('ingest recovery after 
       const held = await database.db.select({ code: records.archivalCode }).from(records);
       expect(held.map((r) => r.code).sort()).toEqual(codes);
       expect((await verifyEventLog(database.db)).ok).toBe(true);
+      for (const s of [primary, backup]) expect(await listAll(s, 'pending/'), s.name).toEqual([]);
       second.child.kill('SIGTERM');
     } finally {
       await svc.close();

@@ -96,6 +96,7 @@ describeEachDatabase('ingest over HTTP', (t) => {
           expect(info?.size, `${store.name} ${o.path}`).toBe(o.size);
         }
         expect(await listAll(store, 'staging/')).toEqual([]);
+        expect(await listAll(store, 'pending/')).toEqual([]);
       }
 
       // The records API.
@@ -206,6 +207,8 @@ describeEachDatabase('ingest over HTTP', (t) => {
       const [{ n: recs }] = await db.select({ n: count() }).from(records);
       expect(Number(recs)).toBe(0);
 
+      // Nothing of it in the stores but the staged package itself.
+      expect(await listAll(primary, 'pending/')).toEqual([]);
       // The rejected package stays staged for the retention, then the sweep removes it.
       expect(await listAll(primary, 'staging/')).toEqual([`staging/${id}`]);
       expect(await svc.ingest.sweepStaging(new Date())).toBe(0);
