@@ -47,6 +47,7 @@ export async function openIngest(runtime: Runtime, opts: { queue: boolean; worke
     queue,
     maxUploadBytes: config.maxUploadBytes,
     policy: { ingest: { heartbeatSeconds: config.jobs.heartbeatSeconds, retryDelay: config.jobs.retryDelaySeconds } },
+    stagingOrphanGraceHours: config.staging.orphanGraceSeconds / 3600,
   });
   if (opts.workers) await ingest.startWorkers();
   return {

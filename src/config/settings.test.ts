@@ -24,6 +24,7 @@ describe('configuration', () => {
     expect(c.clamd).toBeUndefined();
     expect(c.port).toBe(8080);
     expect(c.jobs).toEqual({ heartbeatSeconds: 30, retryDelaySeconds: 10 });
+    expect(c.staging).toEqual({ orphanGraceSeconds: 86_400 });
   });
 
   it('reads every documented setting', () => {
@@ -45,6 +46,7 @@ describe('configuration', () => {
       DANGAN_PORT: '9000',
       DANGAN_JOB_HEARTBEAT_SECONDS: '12',
       DANGAN_JOB_RETRY_DELAY_SECONDS: '2',
+      DANGAN_STAGING_GRACE_SECONDS: '7200',
     }, '/srv');
     expect(c.databaseUrl).toBe('postgres://dangan:pw@db:5432/dangan');
     expect(c.store).toMatchObject({ name: 'primary', url: 's3://archive-main/records', s3: { endpoint: 'http://minio:9000', accessKeyId: 'ak', forcePathStyle: true } });
@@ -56,17 +58,20 @@ describe('configuration', () => {
     expect(c.signing).toEqual({ keyFile: '/srv/k.pem', certFile: '/srv/c.pem' });
     expect(c.port).toBe(9000);
     expect(c.jobs).toEqual({ heartbeatSeconds: 12, retryDelaySeconds: 2 });
+    expect(c.staging).toEqual({ orphanGraceSeconds: 7200 });
   });
 
   it('names each bad setting and says what is expected', () => {
-    const p = problemsOf({ DATABASE_URL: 'mysql://x', DANGAN_STORE: 'ftp://x', DANGAN_PORT: 'eighty', S3_FORCE_PATH_STYLE: 'maybe', DANGAN_JOB_HEARTBEAT_SECONDS: '5' });
+    const p = problemsOf({ DATABASE_URL: 'mysql://x', DANGAN_STORE: 'ftp://x', DANGAN_PORT: 'eighty', S3_FORCE_PATH_STYLE: 'maybe', DANGAN_JOB_HEARTBEAT_SECONDS: '5', DANGAN_STAGING_GRACE_SECONDS: '60' });
     expect(p).toEqual(expect.arrayContaining([
       expect.stringMatching(/^DATABASE_URL: expected a postgres:\/\//),
       expect.stringMatching(/^DANGAN_STORE: expected file:\/\/\/absolute\/path or s3:\/\/bucket/),
       expect.stringMatching(/^DANGAN_PORT: expected a port number/),
       expect.stringMatching(/^S3_FORCE_PATH_STYLE: expected true or false/),
       expect.stringMatching(/^DANGAN_JOB_HEARTBEAT_SECONDS: expected at least 10 seconds/),
+      expect.stringMatching(/^DANGAN_STAGING_GRACE_SECONDS: expected at least 600 seconds/),
     ]));
+    expect(problemsOf({ DANGAN_STAGING_GRACE_SECONDS: '1.5h' })[0]).toMatch(/^DANGAN_STAGING_GRACE_SECONDS: expected a number of seconds/);
   });
 
   it('never shows a secret in an error', () => {

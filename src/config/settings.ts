@@ -42,6 +42,16 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Background jobs (ingest): how soon a dead worker's job moves on, and the first retry's delay. */
   jobs: JobSettings;
+  staging: StagingSettings;
+}
+
+export interface StagingSettings {
+  /**
+   * A staged upload that no submission names (its process died between the last byte and the row)
+   * is removed by the workers' sweep once older than this. It must outlast the longest upload: an
+   * S3 multipart object is dated from the start of its upload.
+   */
+  orphanGraceSeconds: number;
 }
 
 export interface JobSettings {
@@ -122,6 +132,12 @@ const env = z.object({
     .min(1, 'expected at least 1 second')
     .max(600, 'expected at most 600 seconds')
     .default(10),
+  DANGAN_STAGING_GRACE_SECONDS: z.coerce
+    .number({ message: 'expected a number of seconds' })
+    .int('expected a whole number of seconds')
+    .min(600, 'expected at least 600 seconds (a shorter grace could remove an upload whose submission is still being recorded)')
+    .max(366 * 86_400, 'expected at most 31622400 seconds (366 days)')
+    .default(86_400),
 });
 
 export const SETTING_NAMES = Object.keys(env.shape) as (keyof typeof env.shape)[];
@@ -208,6 +224,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd = pro
     maxUploadBytes: e.DANGAN_MAX_UPLOAD_BYTES,
     logLevel: e.DANGAN_LOG_LEVEL,
     jobs: { heartbeatSeconds: e.DANGAN_JOB_HEARTBEAT_SECONDS, retryDelaySeconds: e.DANGAN_JOB_RETRY_DELAY_SECONDS },
+    staging: { orphanGraceSeconds: e.DANGAN_STAGING_GRACE_SECONDS },
   };
 }
 

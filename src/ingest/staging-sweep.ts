@@ -9,7 +9,10 @@ import type { ObjectInfo, ObjectStore } from '../store/index.ts';
 
 export const STAGING_PREFIX = 'staging/';
 
-/** Default grace: far longer than the instant between an upload's last byte and its row's commit. */
+/**
+ * Default grace: far longer than the instant between an upload's last byte and its row's commit, and
+ * than an upload (S3 dates a multipart object from its start). DANGAN_STAGING_GRACE_SECONDS sets it.
+ */
 export const DEFAULT_ORPHAN_GRACE_HOURS = 24;
 
 export interface OrphanSweepDeps {
