@@ -2,7 +2,7 @@
 // Safe to run again at any point: it looks at the submission's status first.
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { and, eq, notInArray } from 'drizzle-orm';
@@ -77,6 +77,8 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
   if (!begun.length) return finishedElsewhere(deps.db, id);
   await mkdir(deps.tmpDir, { recursive: true });
   const tmp = join(deps.tmpDir, `${id}-${randomBytes(4).toString('hex')}.zip`);
+  /** The package the check reads: the staged file itself, or its copy at tmp. */
+  let pkg = tmp;
   const timings: Record<string, number> = {};
   const stores = [deps.primary, ...deps.backups];
   /** The copies the check's read makes (a fresh check); undefined when resuming an accepted submission. */
@@ -92,26 +94,35 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
     mark = t;
   };
   try {
-    // The reader needs random access: copy the staged package here, proving its SHA-256 on the way
-    // (SM3 was computed on arrival; one SM3 pass fewer matters for large packages).
-    const sha = createHash('sha256');
+    // The reader needs random access. A file store's staged package is read where it is (its bytes
+    // were hashed on arrival, and every file in it is hashed again by the check against the
+    // package's own digests); another store's is copied here, its SHA-256 proven on the way (SM3 was
+    // computed on arrival; one SM3 pass fewer matters for large packages).
     let size = 0;
-    await pipeline(
-      await deps.primary.get(sub.stagingKey),
-      async function* (source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          sha.update(chunk);
-          size += chunk.byteLength;
-          yield chunk;
-        }
-      },
-      createWriteStream(tmp),
-      { signal },
-    );
-    if (sha.digest('hex') !== sub.packageSha256 || size !== sub.packageSize) {
+    const inPlace = await deps.primary.localFile?.(sub.stagingKey);
+    if (inPlace) {
+      size = (await stat(inPlace)).size;
+      pkg = inPlace;
+    } else {
+      const sha = createHash('sha256');
+      await pipeline(
+        await deps.primary.get(sub.stagingKey),
+        async function* (source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) {
+            sha.update(chunk);
+            size += chunk.byteLength;
+            yield chunk;
+          }
+        },
+        createWriteStream(tmp),
+        { signal },
+      );
+      if (sha.digest('hex') !== sub.packageSha256) size = -1;
+    }
+    if (size !== sub.packageSize || !sub.packageSha256) {
       throw new Error(`暂存的信息包与接收时的摘要不符 (the staged package no longer matches its digest): ${sub.stagingKey}`);
     }
-    const d = { sha256: sub.packageSha256, sm3: sub.packageSm3 ?? '', size };
+    const d = { sha256: sub.packageSha256 ?? '', sm3: sub.packageSm3 ?? '', size };
     lap('copyMs');
 
     let report = sub.report as Report | null;
@@ -122,13 +133,13 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
         const [t] = await deps.db.select({ fonds: tokens.fonds }).from(tokens).where(eq(tokens.id, sub.tokenId));
         submitterFonds = sub.fonds ? [sub.fonds] : t?.fonds;
       }
-      const held = await heldCatalogueFor(deps.db, await folderNamesOf(tmp), submitterFonds ?? (sub.fonds ? [sub.fonds] : []));
+      const held = await heldCatalogueFor(deps.db, await folderNamesOf(pkg), submitterFonds ?? (sub.fonds ? [sub.fonds] : []));
       lap('heldMs');
       // Copies an attempt cut short left (kill -9 mid-check) go; this attempt makes its own.
       await leftovers();
       copies = packageCopies(stores, id, { signal });
       const started = performance.now();
-      report = await checkPackage(tmp, {
+      report = await checkPackage(pkg, {
         sink: copies.sink,
         stage: sub.stage,
         profile: deps.profile,
@@ -192,7 +203,7 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
         promoted = true;
       } else {
         await leftovers();
-        stored = await storePackage(tmp, stores, { limits: deps.profile.limits, signal, onStored });
+        stored = await storePackage(pkg, stores, { limits: deps.profile.limits, signal, onStored });
       }
     } catch (e) {
       if (e instanceof StoreCopyError) deps.metrics.backupFailures.set(e.store, (deps.metrics.backupFailures.get(e.store) ?? 0) + 1);

@@ -1,5 +1,6 @@
 // The object-store contract, written once and run against every driver (fs.test.ts, s3.test.ts).
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contentKey } from './keys.ts';
@@ -140,6 +141,17 @@ export function testObjectStore(driver: string, make: () => Promise<StoreHarness
       await expectStoreError(store.get('r/x', { start: 5, end: 4 }), 'invalid_range');
       await expectStoreError(store.get('r/x', { start: -1 }), 'invalid_range');
       await expectStoreError(store.get('missing', { start: 0 }), 'not_found');
+    });
+
+    it('gives a local file to read in place only when it has one, with the object\'s bytes', async () => {
+      const data = randomBytes(3000);
+      await store.put([data], { key: 'local/a' });
+      if (!store.localFile) return; // S3: no local files, readers copy the object
+      const path = await store.localFile('local/a');
+      expect(path).toBeDefined();
+      expect(readFileSync(path!)).toEqual(data);
+      expect(await store.localFile('local/none')).toBeUndefined();
+      await expectStoreError(store.localFile('../a'), 'invalid_key');
     });
 
     it('reports missing objects: head → undefined, get → not_found', async () => {

@@ -228,6 +228,10 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
     put,
     get,
     head,
+    async localFile(key: string) {
+      assertKey(name, key);
+      return (await statFile(pathOf(key))) ? pathOf(key) : undefined;
+    },
     moveToContentKey,
     list,
     delete: del,

@@ -63,6 +63,11 @@ export interface ObjectStore {
    * 'size_mismatch' when it does not hold d.size bytes (then nothing moves).
    */
   moveToContentKey(from: string, d: Digests): Promise<PutResult>;
+  /**
+   * The object as a local file that may be read in place (a file store), or undefined (no such
+   * object, or a store without local files: S3). For readers that need random access.
+   */
+  localFile?(key: string): Promise<string | undefined>;
   /** Every object whose key starts with `prefix` (a plain string prefix, not only folders); order unspecified. */
   list(prefix?: string): AsyncIterable<ObjectInfo>;
   /** Idempotent: deleting a missing key succeeds. */
