@@ -109,18 +109,24 @@ export function emptyState(text: string) {
   return html`<div class="empty">${text}</div>`;
 }
 
-/** Previous/next links keeping the other query parameters. */
-export function pager(c: Context, t: Tr, page: number, pageSize: number, total: number) {
+/**
+ * Previous/next links keeping the other query parameters. A total that is only a lower bound
+ * (`exact: false`, a capped count) is shown as such, with no last page; the next link is then
+ * offered while the page is full (`more`).
+ */
+export function pager(c: Context, t: Tr, page: number, pageSize: number, total: number, opts: { exact?: boolean; more?: boolean } = {}) {
+  const exact = opts.exact ?? true;
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const link = (p: number) => {
     const u = new URL(c.req.url);
     u.searchParams.set('page', String(p));
     return `${u.pathname}${u.search}`;
   };
+  const hasNext = exact ? page < pages : (opts.more ?? page < pages);
   return html`<div class="pager">
-    ${page > 1 ? html`<a href="${link(page - 1)}">← ${t('上一页', 'Previous')}</a>` : ''}
-    <span>${t(`第 ${page} / ${pages} 页，共 ${total} 条`, `Page ${page} of ${pages}, ${total} in all`)}</span>
-    ${page < pages ? html`<a href="${link(page + 1)}">${t('下一页', 'Next')} →</a>` : ''}
+    ${page > 1 ? html`<a href="${link(page - 1)}" rel="prev">← ${t('上一页', 'Previous')}</a>` : ''}
+    <span>${exact ? t(`第 ${page} / ${pages} 页，共 ${total} 条`, `Page ${page} of ${pages}, ${total} in all`) : t(`第 ${page} 页，至少 ${total} 条`, `Page ${page}, at least ${total}`)}</span>
+    ${hasNext ? html`<a href="${link(page + 1)}" rel="next">${t('下一页', 'Next')} →</a>` : ''}
   </div>`;
 }
 

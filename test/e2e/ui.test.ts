@@ -129,7 +129,7 @@ describe('web UI in headless Chromium', () => {
 
       // Records: search by 题名 and fonds/year, open the record.
       await page.goto(`${svc.url}/ui/records`);
-      await page.fill('input[name=title]', '工作');
+      await page.fill('input[name=q]', '工作');
       await page.fill('input[name=year]', '2024');
       await page.click('form.filters button');
       await page.click(`a:text("${R1}")`);
