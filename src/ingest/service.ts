@@ -8,7 +8,7 @@ import { deliverCallback } from './callbacks.ts';
 import { createMetrics, renderMetrics, type IngestMetrics } from './metrics.ts';
 import { isPermanent, processSubmission, recordFailure, type ProcessDeps, type ProcessOutcome } from './process.ts';
 import { receivePackage, type ReceiveInput, type ReceiveResult } from './receive.ts';
-import { sweepOrphanStaging } from './staging-sweep.ts';
+import { sweepLeftovers, sweepOrphanStaging } from './staging-sweep.ts';
 
 export const INGEST_QUEUE = 'ingest';
 export const CALLBACK_QUEUE = 'callback';
@@ -161,7 +161,8 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
         removed++;
       }
       const orphans = await sweepOrphanStaging({ db, primary: opts.primary, log: opts.log }, { now, graceHours: opts.stagingOrphanGraceHours });
-      return removed + orphans.length;
+      const leftovers = await sweepLeftovers({ db, stores: [opts.primary, ...opts.backups], log: opts.log }, { now, graceHours: opts.stagingOrphanGraceHours });
+      return removed + orphans.length + leftovers;
     },
     async resumeUnfinished() {
       const open = await db.select({ id: submissions.id }).from(submissions).where(inArray(submissions.status, ['received', 'checking', 'accepted']));

@@ -61,3 +61,54 @@ export async function sweepOrphanStaging(deps: OrphanSweepDeps, opts: { now?: Da
   if (batch.length) await settle();
   return removed;
 }
+
+export interface LeftoverSweepDeps {
+  db: Db;
+  /** The primary store and every backup store. */
+  stores: ObjectStore[];
+  log?: OrphanSweepDeps['log'];
+}
+
+/**
+ * What crashes leave in every store besides staged packages: copies under pending/<submission>/
+ * whose submission is final (or unknown) — an attempt killed when no other came after it, or a
+ * store that was down when its attempt cleaned up — and temporary objects of puts killed mid-write.
+ * Both only once older than the grace (a live attempt writes under pending/ while it runs). Returns
+ * how many objects were removed.
+ */
+export async function sweepLeftovers(deps: LeftoverSweepDeps, opts: { now?: Date; graceHours?: number } = {}): Promise<number> {
+  const cutoff = new Date((opts.now ?? new Date()).getTime() - (opts.graceHours ?? DEFAULT_ORPHAN_GRACE_HOURS) * 3600_000);
+  let removed = 0;
+  for (const store of deps.stores) {
+    const temporary = await store.removeStaleTemporary(cutoff);
+    if (temporary) deps.log?.warn({ store: store.name, objects: temporary }, '已删除中断写入留下的临时对象 (removed temporary objects of interrupted writes)');
+    removed += temporary;
+
+    const old = new Map<string, ObjectInfo[]>();
+    for await (const o of store.list(PENDING_PREFIX)) {
+      if (!o.modified || o.modified >= cutoff) continue;
+      const id = o.key.split('/')[1];
+      old.set(id, [...(old.get(id) ?? []), o]);
+    }
+    if (old.size === 0) continue;
+    const ids = [...old.keys()];
+    const open = new Set<string>();
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const rows = await deps.db
+        .select({ id: submissions.id, status: submissions.status })
+        .from(submissions)
+        .where(inArray(submissions.id, ids.slice(i, i + BATCH).filter((id) => UUID.test(id))));
+      for (const r of rows) if (!['archived', 'rejected', 'failed'].includes(r.status)) open.add(r.id);
+    }
+    for (const [id, objects] of old) {
+      if (open.has(id)) continue;
+      for (const o of objects) await store.delete(o.key);
+      removed += objects.length;
+      deps.log?.warn({ store: store.name, submission: id, objects: objects.length }, '已删除已结束提交的待定副本 (removed pending copies of a finished submission)');
+    }
+  }
+  return removed;
+}
+
+const PENDING_PREFIX = 'pending/';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -10,6 +10,8 @@ export interface StoreHarness {
   store: ObjectStore;
   /** Temporary objects the driver left behind (fs: files under .tmp/; S3: keys under .tmp/). */
   leftovers(): Promise<string[]>;
+  /** Writes a temporary object directly, as a put killed after its write and before its promotion leaves one. */
+  plantTemporary(name: string, body: Buffer): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -152,6 +154,19 @@ export function testObjectStore(driver: string, make: () => Promise<StoreHarness
       expect(readFileSync(path!)).toEqual(data);
       expect(await store.localFile('local/none')).toBeUndefined();
       await expectStoreError(store.localFile('../a'), 'invalid_key');
+    });
+
+    it('removes temporary objects a crash left, once older than the cutoff, and nothing else', async () => {
+      await h.plantTemporary('crashed-put', randomBytes(2000));
+      await store.put([Buffer.from('kept')], { key: 'kept/a' });
+      expect(await h.leftovers()).toHaveLength(1);
+      // younger than the cutoff: kept (a put may still be writing it)
+      expect(await store.removeStaleTemporary(new Date(Date.now() - 3600_000))).toBe(0);
+      expect(await h.leftovers()).toHaveLength(1);
+      expect(await store.removeStaleTemporary(new Date(Date.now() + 60_000))).toBe(1);
+      expect(await h.leftovers()).toEqual([]);
+      expect((await listAll(store)).map((o) => o.key)).toEqual(['kept/a']);
+      expect(await store.removeStaleTemporary(new Date(Date.now() + 60_000))).toBe(0);
     });
 
     it('reports missing objects: head → undefined, get → not_found', async () => {

@@ -24,6 +24,10 @@ testObjectStore('fs', async () => {
   return {
     store,
     leftovers: async () => readdir(join(root, '.tmp')).catch(() => []),
+    plantTemporary: async (name, body) => {
+      await mkdir(join(root, '.tmp'), { recursive: true });
+      await writeFile(join(root, '.tmp', name), body);
+    },
     dispose: () => store.close(),
   };
 });

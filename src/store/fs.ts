@@ -153,6 +153,25 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
     return s && { key, size: s.size, modified: s.mtime };
   }
 
+  async function removeStaleTemporary(before: Date): Promise<number> {
+    let d;
+    try {
+      d = await opendir(tempDir);
+    } catch (e) {
+      if (code(e) === 'ENOENT') return 0;
+      throw fail(UNAVAILABLE.has(code(e) ?? '') ? 'unavailable' : 'io', '列出临时目录失败 (listing the temporary folder failed)', e);
+    }
+    let removed = 0;
+    for await (const entry of d) {
+      const path = join(tempDir, entry.name);
+      const s = await stat(path).catch(() => undefined);
+      if (!s?.isFile() || s.mtime >= before) continue;
+      await unlink(path).catch(() => {});
+      removed++;
+    }
+    return removed;
+  }
+
   async function moveToContentKey(from: string, d: Digests): Promise<PutResult> {
     assertKey(name, from);
     const sha256 = normalizeSha256(name, d.sha256);
@@ -233,6 +252,7 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
       return (await statFile(pathOf(key))) ? pathOf(key) : undefined;
     },
     moveToContentKey,
+    removeStaleTemporary,
     list,
     delete: del,
     check,

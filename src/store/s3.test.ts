@@ -2,7 +2,7 @@
 // mid-way (through a TCP proxy), a server that is down, and bucket handling.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestsOf, expectStoreError, listAll, readAll, streamOf, testObjectStore } from './contract.ts';
 import { contentKey } from './keys.ts';
@@ -44,6 +44,9 @@ testObjectStore('s3 (s3rver)', async () => {
   return {
     store,
     leftovers: () => rawKeys(`${prefix}/.tmp/`),
+    plantTemporary: async (name, body) => {
+      await raw.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/.tmp/${name}`, Body: body }));
+    },
     dispose: () => store.close(),
   };
 });

@@ -287,6 +287,24 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
     }
   }
 
+  async function removeStaleTemporary(before: Date): Promise<number> {
+    const prefix = `${basePrefix}${TEMP_DIR}/`;
+    let token: string | undefined;
+    let removed = 0;
+    do {
+      const r = await send(`列出临时对象 (list) ${TEMP_DIR}/`, () =>
+        client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: opts.listPageSize })),
+      );
+      for (const o of r.Contents ?? []) {
+        if (!o.Key || !o.LastModified || o.LastModified >= before) continue;
+        await deleteRaw(o.Key);
+        removed++;
+      }
+      token = r.IsTruncated ? r.NextContinuationToken : undefined;
+    } while (token);
+    return removed;
+  }
+
   async function moveToContentKey(from: string, d: Digests): Promise<PutResult> {
     assertKey(name, from);
     const sha256 = normalizeSha256(name, d.sha256);
@@ -389,6 +407,7 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
     get,
     head,
     moveToContentKey,
+    removeStaleTemporary,
     list,
     delete: del,
     check,

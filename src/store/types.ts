@@ -70,6 +70,12 @@ export interface ObjectStore {
   localFile?(key: string): Promise<string | undefined>;
   /** Every object whose key starts with `prefix` (a plain string prefix, not only folders); order unspecified. */
   list(prefix?: string): AsyncIterable<ObjectInfo>;
+  /**
+   * Removes temporary objects last written before `before`: what puts cut short by a crash (kill -9
+   * in the middle of a write) left in the store's temporary area, which list() never shows. A put
+   * still running is younger than any sensible cutoff. Returns how many were removed.
+   */
+  removeStaleTemporary(before: Date): Promise<number>;
   /** Idempotent: deleting a missing key succeeds. */
   delete(key: string): Promise<void>;
   /** Health: resolves when the store is reachable and usable, else throws StoreError('unavailable'). */

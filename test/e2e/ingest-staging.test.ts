@@ -1,14 +1,18 @@
 // Orphaned staging objects: an upload that reached staging/<id> in the primary store when the process
 // died before the submission's row was written. The sweep removes such an object once it is older
 // than the grace period, keeps staged packages a submission refers to, logs what it removed, and runs
-// when the workers start. On the file store and on S3 (s3rver), with PGlite and PostgreSQL.
+// when the workers start. On the file store and on S3 (s3rver), with PGlite and PostgreSQL. The same
+// sweep removes, in every store, pending copies of finished submissions and temporary objects of
+// writes a crash cut short.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadProfile } from '../../src/config/profile.ts';
+import { submissions } from '../../src/db/schema.ts';
 import { describeEachDatabase } from '../../src/db/testing.ts';
 import { createIngestService, stagingKey, type IngestServiceOptions } from '../../src/ingest/index.ts';
 import { createQueue, queueDatabaseOf } from '../../src/jobs/index.ts';
@@ -103,4 +107,51 @@ describeEachDatabase('staging sweep', (t) => {
       expect(log.lines.some((l) => l.o.key === second)).toBe(true);
     });
   }
+
+  it('removes pending copies of finished submissions and temporary objects of interrupted writes, in every store', async () => {
+    const database = await t.open();
+    const roots = [join(work, `lp-${++n}`), join(work, `lb-${++n}`)];
+    const [primary, backup] = roots.map((r, i) => openTestStore(pathToFileURL(r).href, i === 0 ? 'primary' : 'backup'));
+    const log = memoryLog();
+    const ingest = createIngestService({
+      db: database.db,
+      primary,
+      backups: [backup],
+      scanner: createNoScanner(),
+      profile: await loadProfile(undefined),
+      tmpDir: join(work, `tmp-${++n}`),
+      tool: { name: 'dangan', version: 'test' },
+      actor: 'worker:test',
+      log,
+      maxUploadBytes: 1 << 30,
+      stagingOrphanGraceHours: 2,
+    });
+    const receive = async () => {
+      const r = await ingest.receive({ body: (async function* () { yield SAMPLE; })(), source: 'offline', submitter: 'system' });
+      if (r.kind !== 'created') throw new Error(r.kind);
+      return r.submission.id;
+    };
+    const running = await receive();
+    const finished = await receive();
+    await database.db.update(submissions).set({ status: 'failed' }).where(eq(submissions.id, finished));
+    const unknown = randomUUID();
+    for (const store of [primary, backup]) {
+      for (const id of [running, finished, unknown]) await store.put([Buffer.from(`copy of ${id}`)], { key: `pending/${id}/a1b2/0` });
+    }
+    // what a put killed after its write leaves in each store's temporary area
+    for (const r of roots) {
+      mkdirSync(join(r, '.tmp'), { recursive: true });
+      writeFileSync(join(r, '.tmp', randomUUID()), 'half-written');
+    }
+
+    // Young: nothing goes.
+    await ingest.sweepStaging(new Date(Date.now() + 3600_000));
+    for (const store of [primary, backup]) expect(await listAll(store, 'pending/')).toHaveLength(3);
+    // Past the grace: the running submission's copies stay, the rest go, in both stores.
+    await ingest.sweepStaging(new Date(Date.now() + 3 * 3600_000));
+    for (const store of [primary, backup]) expect(await listAll(store, 'pending/'), store.name).toEqual([`pending/${running}/a1b2/0`]);
+    for (const r of roots) expect(readdirSync(join(r, '.tmp'))).toEqual([]);
+    const said = log.lines.filter((l) => l.level === 'warn').map((l) => `${l.o.store} ${l.o.submission ?? `temporary ${l.o.objects}`}`);
+    expect(said.sort()).toEqual([`backup ${finished}`, `backup ${unknown}`, 'backup temporary 1', `primary ${finished}`, `primary ${unknown}`, 'primary temporary 1'].sort());
+  });
 });
