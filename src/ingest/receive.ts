@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
-import { submissions, type SubmissionSource } from '../db/schema.ts';
+import { CHECK_STAGES, submissions, type SubmissionSource } from '../db/schema.ts';
 import { appendEvent } from '../events/index.ts';
 import { isStoreError, type ObjectStore } from '../store/index.ts';
 
@@ -22,6 +22,8 @@ export interface ReceiveInput {
   callbackUrl?: string | null;
   /** Largest package accepted, bytes. */
   maxBytes: number;
+  /** The stage the package is checked at: `archiving` (default), or `transfer` for a transfer package received (接收). */
+  stage?: (typeof CHECK_STAGES)[number];
   signal?: AbortSignal;
 }
 
@@ -93,6 +95,7 @@ export async function receivePackage(deps: { db: Db; primary: ObjectStore; onByt
           packageSha256: put.sha256,
           packageSm3: put.sm3,
           callbackUrl: input.callbackUrl ?? null,
+          stage: input.stage ?? 'archiving',
         })
         .returning();
       await appendEvent(tx, {

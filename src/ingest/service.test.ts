@@ -51,6 +51,14 @@ describeEachDatabase('ingest service queue policy', (t) => {
         ),
       );
       expect(job).toEqual({ heartbeat: 12, delay: 3, backoff: true, limit: 8 });
+
+      // A receipt's package is processed by its receiver alone, at stage YJ from its first row: no
+      // job, so no worker checks it at another stage or beside the receiver.
+      const own = await service.receive({ body: (async function* () { yield Buffer.from('PK a receipt'); })(), source: 'receipt', submitter: 'system', stage: 'transfer', queue: false });
+      if (own.kind !== 'created') throw new Error(own.kind);
+      expect(own.submission.stage).toBe('transfer');
+      const jobs = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from pgboss.job where name = ${INGEST_QUEUE} and id = ${keyedJobId(INGEST_QUEUE, own.submission.id)}::uuid`));
+      expect(jobs).toEqual([{ n: 0 }]);
     } finally {
       await queue.stop({ graceful: false });
     }

@@ -36,7 +36,11 @@ export interface IngestService {
   readonly metrics: IngestMetrics;
   readonly maxUploadBytes: number;
   /** Stages the package and, when it is new, queues its job. */
-  receive(input: Omit<ReceiveInput, 'maxBytes'> & { maxBytes?: number }): Promise<ReceiveResult>;
+  /**
+   * Stages a package and records its submission; queued for the workers unless `queue: false` (the
+   * caller processes it itself, as a receipt does: one process, never a worker beside it).
+   */
+  receive(input: Omit<ReceiveInput, 'maxBytes'> & { maxBytes?: number; queue?: boolean }): Promise<ReceiveResult>;
   /** Processes one submission here and now (batch import, tests), recording a failure as final. */
   process(id: string): Promise<ProcessOutcome>;
   /** Starts this process's ingest and callback workers and queues any unfinished submission. */
@@ -94,7 +98,7 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
     maxUploadBytes: opts.maxUploadBytes,
     async receive(input) {
       const r = await receivePackage({ db, primary: opts.primary, onBytes: (n) => (metrics.bytesReceived += n) }, { ...input, maxBytes: input.maxBytes ?? opts.maxUploadBytes });
-      if (r.kind === 'created') await enqueue(r.submission.id);
+      if (r.kind === 'created' && input.queue !== false) await enqueue(r.submission.id);
       return r;
     },
     async process(id) {

@@ -54,10 +54,12 @@ const pass = (report: Report, property: string): PropertyResult => {
 
 export async function receiveTransfer(deps: ReceiptDeps, input: ReceiptInput): Promise<ReceiptOutcome> {
   const now = deps.now ?? (() => new Date());
-  const r = await deps.ingest.receive({ body: input.body, source: 'receipt', submitter: input.submitter, packageName: input.packageName });
+  // Created at stage YJ and processed here, not queued: a worker beside this process must neither
+  // check it at another stage nor run it a second time. (Should this process die, the workers resume
+  // it at start-up, at stage YJ, but without the 交接登记表: receive the package again.)
+  const r = await deps.ingest.receive({ body: input.body, source: 'receipt', submitter: input.submitter, packageName: input.packageName, stage: 'transfer', queue: false });
   if (r.kind !== 'created' && r.kind !== 'existing') return { status: 'failed', reason: r.kind === 'too_large' ? `信息包超过 ${r.limit} 字节 (too large)` : r.kind === 'unreadable' ? r.message : r.kind };
   const id = r.submission.id;
-  if (r.kind === 'created') await deps.db.update(submissions).set({ stage: 'transfer' }).where(eq(submissions.id, id));
   const out = await deps.ingest.process(id);
   if (out.status === 'gone') return { status: 'failed', reason: 'gone' };
   const sub = out.submission;
