@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import type { UserRole } from '../db/schema.ts';
+import type { AUDIT_STATUSES, COPY_STATUSES, SUBMISSION_STATUSES, TRANSFER_STATUSES, UserRole } from '../db/schema.ts';
 import { tr, type Tr } from './i18n.ts';
 import type { UiEnv } from './session.ts';
 
@@ -130,8 +130,16 @@ export function pager(c: Context, t: Tr, page: number, pageSize: number, total: 
   </div>`;
 }
 
+/** Every status a row can hold (typed: a new status without its label does not compile). */
+type KnownStatus =
+  | (typeof SUBMISSION_STATUSES)[number]
+  | (typeof TRANSFER_STATUSES)[number]
+  | (typeof AUDIT_STATUSES)[number]
+  | (typeof COPY_STATUSES)[number]
+  | 'error';
+
 export function statusLabel(t: Tr, s: string | null | undefined): string {
-  const L: Record<string, [string, string]> = {
+  const L: Record<KnownStatus, [string, string]> = {
     received: ['已接收', 'received'],
     checking: ['检测中', 'checking'],
     accepted: ['检测通过', 'accepted'],
@@ -140,6 +148,7 @@ export function statusLabel(t: Tr, s: string | null | undefined): string {
     failed: ['处理失败', 'failed'],
     running: ['进行中', 'running'],
     done: ['已完成', 'done'],
+    pending: ['排队中', 'queued'],
     building: ['生成中', 'building'],
     stored: ['已保存', 'stored'],
     ok: ['正常', 'ok'],
@@ -149,6 +158,6 @@ export function statusLabel(t: Tr, s: string | null | undefined): string {
     error: ['出错', 'error'],
   };
   if (!s) return '—';
-  const l = L[s];
+  const l = (L as Record<string, [string, string] | undefined>)[s];
   return l ? t(l[0], l[1]) : s;
 }
