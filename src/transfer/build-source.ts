@@ -3,9 +3,7 @@
 // zip and hashed (SM3, SHA-256 on the digest workers). Those digests feed the manifests and are
 // compared with the catalogue's, so the check, the zip and the manifests share one read.
 import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { finding, type Finding } from '../checks/finding.ts';
 import type { Digests } from '../crypto/index.ts';
 import { guardedStream, type ReadTotals } from '../package/guarded-stream.ts';
@@ -35,9 +33,8 @@ export interface BuildSource extends RawSource {
 
 /** A file store's object as a local file (read in 1 MiB chunks); other stores through get(). */
 async function openObject(store: ObjectStore, key: string): Promise<Readable> {
-  if (store.location.startsWith('file:')) {
-    return createReadStream(join(fileURLToPath(store.location), ...key.split('/')), { highWaterMark: 1 << 20 });
-  }
+  const local = await store.localFile?.(key);
+  if (local) return createReadStream(local, { highWaterMark: 1 << 20 });
   return store.get(key);
 }
 
