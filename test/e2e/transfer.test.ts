@@ -131,7 +131,7 @@ describeEachDatabase('transfer and receipt', (dbs) => {
     const changed = Buffer.from(original);
     changed[changed.length >> 1] ^= 0xff;
     // read through get() (not a file system): this object comes back changed, the same size
-    const tampered = { ...from.primary, location: 's3://bucket/prefix', get: async (k: string, r?: { start: number; end?: number }) => (k === f.objectKey ? Readable.from([changed]) : from.primary.get(k, r)) };
+    const tampered = { ...from.primary, location: 's3://bucket/prefix', localFile: undefined, get: async (k: string, r?: { start: number; end?: number }) => (k === f.objectKey ? Readable.from([changed]) : from.primary.get(k, r)) };
     const out = await createTransfer({ ...from.deps, primary: tampered }, { fonds: 'J001', requestedBy: 'user:tester' });
     expect(out.status).toBe('failed');
     if (out.status !== 'failed') return;
@@ -144,7 +144,7 @@ describeEachDatabase('transfer and receipt', (dbs) => {
   }, 120_000);
 
   it('builds the same way from a store that is not a file system (S3: objects read through get())', async () => {
-    const remote = { ...from.primary, location: 's3://bucket/prefix' };
+    const remote = { ...from.primary, location: 's3://bucket/prefix', localFile: undefined };
     const out = await createTransfer({ ...from.deps, primary: remote }, { fonds: 'J001', requestedBy: 'user:tester' });
     expect(out.status).toBe('stored');
     expect(out.transfer.fileCount).toBe(5);
