@@ -4,7 +4,7 @@
 import { finding, type Finding, type ItemNumber } from '../checks/finding.ts';
 import type { Leaf } from './model.ts';
 import { flatChildren, type ChildDef, type DocumentDef, type ElementDef } from './scheme.ts';
-import type { XmlElement } from './xml.ts';
+import type { XmlElement, XmlNode } from './xml.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -23,7 +23,7 @@ export interface ReadContext {
 }
 
 /** Reads a document's root element per its definition into a plain model object (with `at`). */
-export function readDocument(def: DocumentDef, root: XmlElement, ctx: ReadContext): Obj | undefined {
+export function readDocument(def: DocumentDef, root: XmlNode, ctx: ReadContext): Obj | undefined {
   if (root.name !== def.root) {
     ctx.findings.push(
       finding(ctx.structureItem, ctx.target, `根元素应为 <${def.root}>，实为 <${root.name}> (wrong root element)`, {
@@ -61,7 +61,7 @@ function indexOf(defs: readonly ChildDef[]): GroupIndex {
   return ix;
 }
 
-function readGroup(defs: readonly ChildDef[], el: XmlElement, at: string, ctx: ReadContext): Obj {
+function readGroup(defs: readonly ChildDef[], el: XmlNode, at: string, ctx: ReadContext): Obj {
   const { flat, position, branchOf } = indexOf(defs);
   const obj: Obj = { at };
   for (const d of flat) if (d.kind === 'group' && d.repeated) obj[d.key] = [];
@@ -74,10 +74,13 @@ function readGroup(defs: readonly ChildDef[], el: XmlElement, at: string, ctx: R
     ctx.findings.push(finding(ctx.structureItem, ctx.target, `第 ${el.line} 行：元素 ${at} 中含有多余的文本 (line ${el.line}: unexpected text in a container element)`, { actual: el.text.trim().slice(0, 50) }));
   }
 
+  // the children may come one at a time (an incremental reading's root): one pass, in order
   const children = el.children;
-  for (let ci = 0; ci < children.length; ci++) {
-    const child = children[ci]!;
-    if (ctx.consume) (children as (XmlElement | undefined)[])[ci] = undefined;
+  const release = ctx.consume && Array.isArray(children) ? (children as (XmlElement | undefined)[]) : undefined;
+  let ci = -1;
+  for (const child of children) {
+    ci++;
+    if (release) release[ci] = undefined;
     const index = position.get(child.name) ?? -1;
     const def = flat[index];
     if (!def) {

@@ -232,6 +232,22 @@ describe('parseCatalogue', () => {
     expect(writeCatalogue(sample.entries)).toBe(xml);
   });
 
+  it('reads a large catalogue batch by batch exactly as whole, findings and lines included', () => {
+    const entry = (i: number) => {
+      const code = `<档号>J001-WS·2024-Y-${String(i).padStart(5, '0')}</档号>`;
+      const seq = `<顺序号>${i}</顺序号>`;
+      // out of order, unknown and repeated elements here and there: their findings must not change
+      const body = i % 97 === 0 ? code + seq : i % 89 === 0 ? `${seq}${code}<未知>x</未知>` : i % 83 === 0 ? `${seq}${code}${code}` : seq + code;
+      return `\n  <文件>${body}<题名>题名${i}</题名></文件>`;
+    };
+    const bytes = utf8(`<?xml version="1.0" encoding="UTF-8"?>\n<文件目录>${Array.from({ length: 4000 }, (_, i) => entry(i + 1)).join('')}\n</文件目录>\n`);
+    const batched = parseCatalogue(bytes, '目录文件.xml', { chunkAbove: 0 });
+    const whole = parseCatalogue(bytes, '目录文件.xml', { chunkAbove: Number.POSITIVE_INFINITY });
+    expect(batched.value?.entries).toHaveLength(4000);
+    expect(batched.findings.length).toBeGreaterThan(100);
+    expect(batched).toEqual(whole);
+  });
+
   it('reads an empty catalogue, and reports structure problems as 1-12', () => {
     expect(parseCatalogue(utf8('<文件目录/>'), '目录文件.xml').value?.entries).toEqual([]);
     const swapped = parseCatalogue(utf8('<文件目录><文件><档号>A</档号><顺序号>1</顺序号></文件></文件目录>'), '目录文件.xml');

@@ -3,14 +3,27 @@ import type { ItemNumber } from '../checks/finding.ts';
 import type { Catalogue, Draft, Leaf, ParseResult, RecordMetadata, VolumeMetadata } from './model.ts';
 import { CATALOGUE_DEF, RECORD_DEF, VOLUME_DEF, type DocumentDef } from './scheme.ts';
 import { readDocument, writeDocument, type ReadContext } from './scheme-io.ts';
-import { readXml, type XmlOptions } from './xml.ts';
+import { IncrementalXmlMismatch, readXml, readXmlIncremental, type XmlNode, type XmlOptions } from './xml.ts';
 
 function parseWith<T>(def: DocumentDef, structureItem: ItemNumber, bytes: Uint8Array, path: string, options: XmlOptions): ParseResult<T> {
-  const xml = readXml(bytes, path, options);
+  // A large document's root children are read and converted one batch at a time (readXmlIncremental)
+  const xml = readXmlIncremental(bytes, path, options);
   if (!xml.ok) return { value: undefined, findings: xml.findings };
+  try {
+    return convert<T>(def, structureItem, xml.root, path);
+  } catch (e) {
+    if (!(e instanceof IncrementalXmlMismatch)) throw e;
+  }
+  // a batch was not as the scan foresaw: the whole reading decides what the document holds
+  const whole = readXml(bytes, path, options);
+  if (!whole.ok) return { value: undefined, findings: whole.findings };
+  return convert<T>(def, structureItem, whole.doc.root, path);
+}
+
+function convert<T>(def: DocumentDef, structureItem: ItemNumber, root: XmlNode, path: string): ParseResult<T> {
   const leaves: Leaf[] = [];
   const ctx: ReadContext = { target: path, structureItem, findings: [], leaves, consume: true };
-  const obj = readDocument(def, xml.doc.root, ctx);
+  const obj = readDocument(def, root, ctx);
   if (!obj) return { value: undefined, findings: ctx.findings };
   return { value: { file: path, ...obj, leaves } as T, findings: ctx.findings };
 }

@@ -1,7 +1,7 @@
 // Tests of the safe XML reader: size cap, encodings, DOCTYPE/ENTITY refusal, errors with positions.
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { declaredEncoding, readXml } from './xml.ts';
+import { declaredEncoding, readXml, readXmlIncremental } from './xml.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -166,6 +166,24 @@ describe('readXml in batches (large documents)', () => {
     expect(batched.doc.root.children).toHaveLength(3006);
     expect(batched.doc.root.children.filter((c) => c.name === '条目')[2998]!.path).toBe('目录文件/条目[2999]');
     expect(batched.doc.root.children.find((c) => c.name === '其他')!.path).toBe('目录文件/其他[1]');
+  });
+
+  it('readXmlIncremental yields the children readXml builds, one batch at a time, once', () => {
+    const body = Array.from({ length: 3000 }, (_, i) => `\n  <!-- c -->\n  <条目 序号="${i}"><题名>题名 &amp; ${i}<![CDATA[<x>]]></题名></条目>`).join('');
+    const bytes = utf8(`<?xml version="1.0"?>\n<目录文件 版本="1">${body}\n</目录文件>\n`);
+    const whole = readXml(bytes, 'big.xml', { chunkAbove: Number.POSITIVE_INFINITY });
+    const inc = readXmlIncremental(bytes, 'big.xml', { chunkAbove: 0 });
+    if (!whole.ok || !inc.ok) throw new Error('expected both to read');
+    expect(Array.isArray(inc.root.children)).toBe(false);
+    const { children, ...root } = inc.root;
+    const { children: wholeChildren, text: _text, ...wholeRoot } = whole.doc.root;
+    expect({ ...root, text: undefined }).toEqual({ ...wholeRoot, text: undefined });
+    expect([...children]).toEqual(wholeChildren);
+    // a small document, or a root with text of its own, is the whole tree
+    const small = readXmlIncremental(utf8('<r><e>1</e></r>'), 'x.xml');
+    expect(small.ok && Array.isArray(small.root.children)).toBe(true);
+    const texty = readXmlIncremental(utf8(`<r>根文本${body}</r>`), 'x.xml', { chunkAbove: 0 });
+    expect(texty.ok && Array.isArray(texty.root.children) && texty.root.text.startsWith('根文本')).toBe(true);
   });
 
   it('reports a document with two roots or stray markup after the root as the whole parse does', () => {

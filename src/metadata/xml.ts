@@ -54,7 +54,65 @@ const parser = new XMLParser({
 
 /** Reads an XML document safely. Never throws for bad input: problems come back as '3-1' findings. */
 export function readXml(bytes: Uint8Array, target: string, options: XmlOptions = {}): XmlResult {
-  const fail = (message: string, extra: Partial<Finding> = {}): XmlResult => ({
+  const p = prepare(bytes, target, options);
+  return p.ok ? tree(p, target, options) : p;
+}
+
+/** The element tree, batch by batch when large (see XmlOptions.chunkAbove) and the scan allows it. */
+function tree(p: Prepared & { ok: true }, target: string, options: XmlOptions, plan = planFor(p.text, options)): XmlResult {
+  const { text, lines, encoding } = p;
+  const root = plan && treeInBatches(text, lines, plan);
+  if (root) return { ok: true, doc: { root, encoding } };
+  // small documents, and anything the scan does not expect: the whole-document parse decides
+  return parseWhole(text, lines, encoding, target);
+}
+
+/** An element whose children may be produced one at a time (the root of an incremental reading). */
+export type XmlNode = Omit<XmlElement, 'children'> & { children: Iterable<XmlElement> };
+
+export type IncrementalXmlResult = { ok: true; root: XmlNode; encoding: TextEncodingName } | { ok: false; findings: Finding[] };
+
+/**
+ * Thrown while iterating an incremental root's children when a batch does not parse as the scan
+ * foresaw; the caller then reads the document with readXml, which decides what is wrong with it.
+ */
+export class IncrementalXmlMismatch extends Error {}
+
+/**
+ * As readXml, but a large document's root children are parsed a batch at a time as they are
+ * iterated (once), so the element tree of a whole 目录文件 (28 MB for 10,000 entries) is never
+ * held at once: a reader that converts each child and lets it go holds only its own model. The
+ * elements are those readXml would build. A root with text of its own (not whitespace) is read
+ * whole, as readXml does. Iteration may throw IncrementalXmlMismatch (see there).
+ */
+export function readXmlIncremental(bytes: Uint8Array, target: string, options: XmlOptions = {}): IncrementalXmlResult {
+  const p = prepare(bytes, target, options);
+  if (!p.ok) return p;
+  const { text, lines, encoding } = p;
+  const plan = planFor(text, options);
+  if (plan?.blankText) {
+    const { rootName, attributes, rootStart } = plan;
+    const children: Iterable<XmlElement> = {
+      [Symbol.iterator]: () =>
+        batchChildren(text, lines, plan, (t) => {
+          if (t.trim() !== '') throw new IncrementalXmlMismatch('root text');
+        }),
+    };
+    return { ok: true, root: { name: rootName, path: rootName, attributes, children, text: '', ...position(lines, rootStart) }, encoding };
+  }
+  const whole = tree(p, target, options, plan);
+  return whole.ok ? { ok: true, root: whole.doc.root, encoding: whole.doc.encoding } : whole;
+}
+
+function planFor(text: string, options: XmlOptions): BatchPlan | undefined {
+  return text.length > (options.chunkAbove ?? DEFAULT_CHUNK_ABOVE) ? planBatches(text) : undefined;
+}
+
+type Prepared = { ok: true; text: string; lines: number[]; encoding: TextEncodingName } | { ok: false; findings: Finding[] };
+
+/** Size cap, encoding, DOCTYPE/ENTITY, forbidden characters and well-formedness: everything before building a tree. */
+function prepare(bytes: Uint8Array, target: string, options: XmlOptions): Prepared {
+  const fail = (message: string, extra: Partial<Finding> = {}): Prepared => ({
     ok: false,
     findings: [finding('3-1', target, message, extra)],
   });
@@ -92,13 +150,11 @@ export function readXml(bytes: Uint8Array, target: string, options: XmlOptions =
     const { msg, line, col } = valid.err;
     return fail(`XML 格式错误：第 ${line} 行第 ${col} 列 (malformed XML at line ${line}, column ${col}): ${msg}`);
   }
+  return { ok: true, text, lines, encoding: decoded.encoding };
+}
 
-  if (text.length > (options.chunkAbove ?? DEFAULT_CHUNK_ABOVE)) {
-    const root = readInBatches(text, lines);
-    if (root) return { ok: true, doc: { root, encoding: decoded.encoding } };
-    // anything the scan does not expect: the whole-document parse decides, as for small documents
-  }
-
+function parseWhole(text: string, lines: number[], encoding: TextEncodingName, target: string): XmlResult {
+  const fail = (message: string): XmlResult => ({ ok: false, findings: [finding('3-1', target, message)] });
   let nodes: unknown;
   try {
     nodes = parser.parse(text);
@@ -109,7 +165,7 @@ export function readXml(bytes: Uint8Array, target: string, options: XmlOptions =
   if (roots.length !== 1) return fail(`XML 应有且仅有一个根元素 (expected one root element, found ${roots.length})`);
   const root = roots[0]!;
   const name = elementName(root)!;
-  return { ok: true, doc: { root: toElement(root, name, name, lines), encoding: decoded.encoding } };
+  return { ok: true, doc: { root: toElement(root, name, name, lines), encoding } };
 }
 
 /** The encoding named in the XML declaration, lower-cased, if any. */
@@ -235,12 +291,22 @@ function skipSpecial(text: string, lt: number): number | undefined {
   return skip('<!--', '-->') ?? skip('<![CDATA[', ']]>') ?? skip('<?', '?>');
 }
 
-/**
- * The element tree of a large, already validated document, parsed in batches of the root's
- * children so that the parser's tree never holds the whole document. Undefined when the scan meets
- * anything it does not expect (the caller then parses the whole document).
- */
-function readInBatches(text: string, lines: number[]): XmlElement | undefined {
+/** Where a large document's root and its children are, from a scan of the already validated text. */
+interface BatchPlan {
+  rootName: string;
+  attributes: Record<string, string>;
+  rootStart: number;
+  rootOpenEnd: number;
+  rootCloseStart: number;
+  /** Start offset and name of each child of the root. */
+  starts: number[];
+  names: string[];
+  /** The root's own text (between its children) is whitespace only, with no CDATA. */
+  blankText: boolean;
+}
+
+/** Undefined when the scan meets anything it does not expect (the caller then parses the whole document). */
+function planBatches(text: string): BatchPlan | undefined {
   // the root's start tag, after the prolog
   let i = 0;
   let rootStart = -1;
@@ -262,13 +328,16 @@ function readInBatches(text: string, lines: number[]): XmlElement | undefined {
   const names: string[] = [];
   let depth = 0;
   let rootCloseStart = -1;
+  let blankText = true;
   i = rootOpenEnd;
   while (rootCloseStart < 0) {
     const lt = text.indexOf('<', i);
     if (lt < 0) return undefined;
+    if (depth === 0 && blankText && /\S/.test(text.slice(i, lt))) blankText = false;
     const after = skipSpecial(text, lt);
     if (after === -1) return undefined;
     if (after !== undefined) {
+      if (depth === 0 && text.startsWith('<![CDATA[', lt)) blankText = false;
       i = after;
       continue;
     }
@@ -302,45 +371,80 @@ function readInBatches(text: string, lines: number[]): XmlElement | undefined {
     const attributes: Record<string, string> = {};
     const attrs = rootNode[':@'] as Record<string, unknown> | undefined;
     if (attrs) for (const k in attrs) attributes[k] = String(attrs[k]);
-
-    const counts = new Map<string, number>();
-    for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
-    const seen = new Map<string, number>();
-    const children: XmlElement[] = [];
-    let rootText = '';
-    const open = `<${rootName}>`;
-    // batches run from one child's start to a later one's, so the text between two children is never split
-    let from = rootOpenEnd;
-    let k = 0;
-    while (from < rootCloseStart) {
-      while (k < starts.length && starts[k]! <= from) k++;
-      let to = rootCloseStart;
-      for (let j = k; j < starts.length; j++) {
-        if (starts[j]! - from >= BATCH) {
-          to = starts[j]!;
-          k = j;
-          break;
-        }
-      }
-      const batch = parser.parse(`${open}${text.slice(from, to)}</${rootName}>`) as OrderedNode[];
-      const wrapper = batch.find((n) => elementName(n) === rootName);
-      if (!wrapper || batch.length !== 1) return undefined;
-      for (const n of (wrapper[rootName] ?? []) as OrderedNode[]) {
-        const cn = elementName(n);
-        if (cn === undefined) {
-          if ('#text' in n) rootText += String(n['#text']);
-          continue;
-        }
-        const c = (seen.get(cn) ?? 0) + 1;
-        seen.set(cn, c);
-        const path = counts.get(cn) === 1 ? `${rootName}/${cn}` : `${rootName}/${cn}[${c}]`;
-        children.push(toElement(n, cn, path, lines, from - open.length));
-      }
-      from = to;
-    }
-    if (children.length !== starts.length) return undefined;
-    return { name: rootName, path: rootName, attributes, children, text: rootText, ...position(lines, rootStart) };
+    return { rootName, attributes, rootStart, rootOpenEnd, rootCloseStart, starts, names, blankText };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The root's children, parsed a batch at a time; the root's own text goes to `onText`. Throws
+ * IncrementalXmlMismatch when a batch does not hold the children the scan found there.
+ */
+function* batchChildren(text: string, lines: number[], plan: BatchPlan, onText: (t: string) => void): Generator<XmlElement, void, undefined> {
+  const { rootName, rootOpenEnd, rootCloseStart, starts, names } = plan;
+  const counts = new Map<string, number>();
+  for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  const open = `<${rootName}>`;
+  let produced = 0;
+  // batches run from one child's start to a later one's, so the text between two children is never split
+  let from = rootOpenEnd;
+  let k = 0;
+  while (from < rootCloseStart) {
+    while (k < starts.length && starts[k]! <= from) k++;
+    let to = rootCloseStart;
+    for (let j = k; j < starts.length; j++) {
+      if (starts[j]! - from >= BATCH) {
+        to = starts[j]!;
+        k = j;
+        break;
+      }
+    }
+    let expected = 0;
+    for (let j = produced; j < starts.length && starts[j]! < to; j++) expected++;
+    let batch: OrderedNode[];
+    try {
+      batch = parser.parse(`${open}${text.slice(from, to)}</${rootName}>`) as OrderedNode[];
+    } catch {
+      throw new IncrementalXmlMismatch('batch does not parse');
+    }
+    const wrapper = batch.find((n) => elementName(n) === rootName);
+    if (!wrapper || batch.length !== 1) throw new IncrementalXmlMismatch('batch is not one element');
+    const nodes = (wrapper[rootName] ?? []) as OrderedNode[];
+    let inBatch = 0;
+    for (const n of nodes) if (elementName(n) !== undefined) inBatch++;
+    if (inBatch !== expected) throw new IncrementalXmlMismatch('batch children differ from the scan');
+    batch = [];
+    for (let ni = 0; ni < nodes.length; ni++) {
+      const n = nodes[ni]!;
+      const cn = elementName(n);
+      if (cn === undefined) {
+        if ('#text' in n) onText(String(n['#text']));
+        continue;
+      }
+      const c = (seen.get(cn) ?? 0) + 1;
+      seen.set(cn, c);
+      const path = counts.get(cn) === 1 ? `${rootName}/${cn}` : `${rootName}/${cn}[${c}]`;
+      const el = toElement(n, cn, path, lines, from - open.length);
+      nodes[ni] = {}; // let the parser's node go while the batch is consumed
+      produced++;
+      yield el;
+    }
+    from = to;
+  }
+  if (produced !== starts.length) throw new IncrementalXmlMismatch('children differ from the scan');
+}
+
+/** The whole element tree of a large document, built batch by batch; undefined when a batch is not as the scan foresaw. */
+function treeInBatches(text: string, lines: number[], plan: BatchPlan): XmlElement | undefined {
+  let rootText = '';
+  const children: XmlElement[] = [];
+  try {
+    for (const el of batchChildren(text, lines, plan, (t) => (rootText += t))) children.push(el);
+  } catch (e) {
+    if (e instanceof IncrementalXmlMismatch) return undefined;
+    throw e;
+  }
+  return { name: plan.rootName, path: plan.rootName, attributes: plan.attributes, children, text: rootText, ...position(lines, plan.rootStart) };
 }
