@@ -15,6 +15,7 @@ import {
   type RecordMetadata,
   type VolumeMetadata,
 } from '../metadata/index.ts';
+import { MANY_ENTRIES, tightenHeapGrowth } from './heap.ts';
 import { classifyNative, isLitter, SIGNATURE_FOLDER, type OtherReason } from './layout.ts';
 import { resolveLimits } from './limits.ts';
 import { openPackage, type OpenPackageOptions } from './open-package.ts';
@@ -86,6 +87,7 @@ export interface PackageReader {
 export async function readPackage(path: string, options: ReadPackageOptions = {}): Promise<PackageReader> {
   const limits = resolveLimits(options.limits);
   const source = await openPackage(path, options);
+  if (source.entries.length >= MANY_ENTRIES) tightenHeapGrowth();
   const findings = source.findings;
   const native = source.layout === 'native' || source.layout === 'bagit-native';
   const layout = native ? classifyNative(source.entries) : undefined;
