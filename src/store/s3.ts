@@ -239,7 +239,8 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
    * so a bucket describes itself to anyone auditing it without the catalogue.
    */
   async function copy(fromKey: string, toKey: string, d: Digests): Promise<void> {
-    const Metadata = { sha256: d.sha256, sm3: d.sm3 };
+    // (a put whose caller takes the SM3 later, from a read-back, labels the SHA-256 alone)
+    const Metadata: Record<string, string> = /^[0-9a-f]{64}$/.test(d.sm3) ? { sha256: d.sha256, sm3: d.sm3 } : { sha256: d.sha256 };
     if (d.size <= copyLimit) {
       const source = `${bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
       await send(`复制对象 (copy) ${fromKey} → ${toKey}`, () =>

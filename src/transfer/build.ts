@@ -4,7 +4,7 @@
 // primary and every backup store at once; the report, catalogues, manifests, seal and register
 // follow the content. Each copy is then read back and its digests compared before the transfer
 // is recorded as stored.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -285,21 +285,25 @@ export async function buildTransfer(deps: TransferDeps, id: string, opts: { sign
     //    manifests and seal follow the content in the zip.
     zip = createStoredZipWriter({ mtime: now() });
     const z = zip;
-    // the package is hashed once here, and every store's put takes these digests instead of hashing again
-    const packageDigester = digestPool().create();
+    // The package's SHA-256 is taken here, on the way to the stores, and every store's put takes it
+    // instead of hashing again. Its SM3 comes from reading the stored copies back (step 5), which
+    // must be done anyway: an SM3 of the bytes as written here would be a second SM3 pass over the
+    // package beside the files' own (the slowest digest by far), and would prove nothing the
+    // read-back's SHA-256, compared with this one, does not.
+    const packageSha = createHash('sha256');
+    let packageSize = 0;
     let settleDigests!: { resolve: (d: Digests) => void; reject: (e: unknown) => void };
     const packageDigests = new Promise<Digests>((resolve, reject) => (settleDigests = { resolve, reject }));
     packageDigests.catch(() => {});
     async function* hashedPackage(): AsyncGenerator<Uint8Array> {
       try {
         for await (const c of z.output as AsyncIterable<Uint8Array>) {
-          const w = packageDigester.update(c);
-          if (w) await w;
+          packageSha.update(c);
+          packageSize += c.byteLength;
           yield c;
         }
-        settleDigests.resolve(await packageDigester.digest());
+        settleDigests.resolve({ sha256: packageSha.digest('hex'), sm3: SM3_FROM_READ_BACK, size: packageSize });
       } catch (e) {
-        packageDigester.abort();
         settleDigests.reject(e);
         throw e;
       }
@@ -410,7 +414,7 @@ export async function buildTransfer(deps: TransferDeps, id: string, opts: { sign
       // a store that failed may work on the next attempt
       throw new Error(`移交信息包写入存储失败 (could not store the package): ${failures.join('; ')}`);
     }
-    const written = (settled[0] as PromiseFulfilledResult<PutResult>).value;
+    const put = (settled[0] as PromiseFulfilledResult<PutResult>).value;
     const buildSeconds = (performance.now() - startedAt) / 1000;
     const builtCpu = process.cpuUsage();
     const buildCpuSeconds = cpuSeconds(startedCpu, builtCpu);
@@ -421,9 +425,13 @@ export async function buildTransfer(deps: TransferDeps, id: string, opts: { sign
     const verified = await Promise.all(
       stores.map(async (s) => {
         const back = await readBack(s, key).catch(() => undefined);
-        return { store: s.name, at: now(), ok: back !== undefined && back.sha256 === written.sha256 && back.sm3 === written.sm3 && back.size === written.size };
+        return { store: s.name, at: now(), sm3: back?.sm3, ok: back !== undefined && back.sha256 === put.sha256 && back.size === put.size };
       }),
     );
+    // Every copy has the SHA-256 of the bytes written, so the same bytes, so one SM3: the package's.
+    const sm3s = new Set(verified.filter((v) => v.ok).map((v) => v.sm3));
+    if (sm3s.size > 1) for (const v of verified) v.ok = false;
+    const written = { ...put, sm3: [...sm3s][0] ?? '' };
     const verifySeconds = (performance.now() - verifyStarted) / 1000;
     const verifyCpuSeconds = cpuSeconds(builtCpu, process.cpuUsage());
     const bad = verified.filter((v) => !v.ok);
@@ -500,6 +508,9 @@ export async function failTransfer(deps: Pick<TransferDeps, 'db' | 'now' | 'log'
 const cpuSeconds = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => (b.user - a.user + b.system - a.system) / 1e6;
 
 /** A stored copy's digests, hashed on the digest workers. */
+/** Stands for the package's SM3 until the stored copies are read back (see step 3); never recorded. */
+const SM3_FROM_READ_BACK = 'computed-on-read-back';
+
 async function readBack(store: ObjectStore, key: string): Promise<Digests> {
   const d = digestPool().create();
   try {

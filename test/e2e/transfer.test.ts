@@ -1,6 +1,7 @@
 // Transfer round trip: ingest the sample at one archive, build its transfer package (stored and
 // verified in the primary and backup store), receive it into a second data directory, and compare
 // records, files and digests; the package is read by unzip, sha256sum, openssl only.
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,8 +54,12 @@ describeEachDatabase('transfer and receipt', (dbs) => {
     pkg = await readAll(got!.stream);
     expect(pkg.length).toBe(t.size);
     for (const s of [from.primary, from.backup]) expect(await readAll(await s.get(transferKey(t.id)))).toEqual(pkg);
+    // the package's digests as recorded (its SM3 taken from the copies read back) are those of its bytes
+    const want = { sha256: createHash('sha256').update(pkg).digest('hex'), sm3: createHash('sm3').update(pkg).digest('hex') };
+    expect({ sha256: t.sha256, sm3: t.sm3 }).toEqual(want);
     const cs = await from.database.db.select().from(copies).where(eq(copies.objectKey, transferKey(t.id)));
     expect(cs.map((c) => c.store).sort()).toEqual(['backup-1', 'primary']);
+    for (const c of cs) expect({ sha256: c.sha256, sm3: c.sm3 }).toEqual(want);
     const ev = await from.database.db.select().from(events).where(eq(events.subjectId, t.id));
     expect(ev.map((e) => e.type)).toEqual(expect.arrayContaining(['transfer.requested', 'transfer.copy-verified', 'transfer.stored']));
     const [row] = await from.database.db.select().from(transfers).where(eq(transfers.id, t.id));
