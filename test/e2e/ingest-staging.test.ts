@@ -47,6 +47,22 @@ function memoryLog() {
   };
 }
 
+/** An ingest service over these stores (the first is the primary) without a queue. */
+async function serviceOptions(db: IngestServiceOptions['db'], [primary, ...backups]: ObjectStore[], log: ReturnType<typeof memoryLog>): Promise<IngestServiceOptions> {
+  return {
+    db,
+    primary,
+    backups,
+    scanner: createNoScanner(),
+    profile: await loadProfile(undefined),
+    tmpDir: join(work, `tmp-${++n}`),
+    tool: { name: 'dangan', version: 'test' },
+    actor: 'worker:test',
+    log,
+    maxUploadBytes: 1 << 30,
+  };
+}
+
 /** Leaves what a crash after the upload's last byte leaves: the staged object, and no row. */
 async function crashAfterUpload(primary: ObjectStore): Promise<string> {
   const key = stagingKey(randomUUID());
@@ -60,18 +76,7 @@ describeEachDatabase('staging sweep', (t) => {
       const database = await t.open();
       const primary = makeStore();
       const log = memoryLog();
-      const base: IngestServiceOptions = {
-        db: database.db,
-        primary,
-        backups: [],
-        scanner: createNoScanner(),
-        profile: await loadProfile(undefined),
-        tmpDir: join(work, `tmp-${++n}`),
-        tool: { name: 'dangan', version: 'test' },
-        actor: 'worker:test',
-        log,
-        maxUploadBytes: 1 << 30,
-      };
+      const base = await serviceOptions(database.db, [primary], log);
       const ingest = createIngestService({ ...base, stagingOrphanGraceHours: 2 });
       // A real submission waiting in staging (no queue: nobody processes it).
       const received = await ingest.receive({ body: (async function* () { yield SAMPLE; })(), source: 'offline', submitter: 'system' });
@@ -113,19 +118,7 @@ describeEachDatabase('staging sweep', (t) => {
     const roots = [join(work, `lp-${++n}`), join(work, `lb-${++n}`)];
     const [primary, backup] = roots.map((r, i) => openTestStore(pathToFileURL(r).href, i === 0 ? 'primary' : 'backup'));
     const log = memoryLog();
-    const ingest = createIngestService({
-      db: database.db,
-      primary,
-      backups: [backup],
-      scanner: createNoScanner(),
-      profile: await loadProfile(undefined),
-      tmpDir: join(work, `tmp-${++n}`),
-      tool: { name: 'dangan', version: 'test' },
-      actor: 'worker:test',
-      log,
-      maxUploadBytes: 1 << 30,
-      stagingOrphanGraceHours: 2,
-    });
+    const ingest = createIngestService({ ...(await serviceOptions(database.db, [primary, backup], log)), stagingOrphanGraceHours: 2 });
     const receive = async () => {
       const r = await ingest.receive({ body: (async function* () { yield SAMPLE; })(), source: 'offline', submitter: 'system' });
       if (r.kind !== 'created') throw new Error(r.kind);
