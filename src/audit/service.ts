@@ -3,7 +3,7 @@
 // a run is due (and in its hours); unfinished runs are picked up again, so a killed worker's run resumes.
 import { and, desc, eq } from 'drizzle-orm';
 import { audits } from '../db/schema.ts';
-import type { Queue } from '../jobs/index.ts';
+import { queueDefiner, type Queue } from '../jobs/index.ts';
 import { policyFor, runIntervalDays, withinHours } from './policy.ts';
 import { auditReport, type AuditReport } from './report.ts';
 import { createAudit, findRunningAudit, runAudit, type Audit, type AuditDeps, type AuditRequest, type RunOptions, type RunOutcome } from './run.ts';
@@ -46,19 +46,12 @@ export function createAuditService(opts: AuditServiceOptions): AuditService {
   let timer: NodeJS.Timeout | undefined;
   const background = new Set<Promise<unknown>>();
 
-  // The queues' policies are set before the first job is sent, also by a process without workers
-  // (serve --no-workers answering POST /api/v1/audits): a job takes its queue's policy when it is
-  // created, and one sent to a queue no worker had defined yet would keep pg-boss's defaults (no
-  // heartbeat, two retries) for good. The same fix as the ingest queues (src/ingest/service.ts).
-  let defined: Promise<void> | undefined;
-  const defineQueues = (q: Queue) =>
-    (defined ??= (async () => {
-      await q.define(AUDIT_QUEUE, AUDIT_JOB_POLICY);
-      await q.define(AUDIT_TICK_QUEUE, AUDIT_TICK_POLICY);
-    })().catch((e: unknown) => {
-      defined = undefined;
-      throw e;
-    }));
+  // Policies set before the first send, also by a process without workers (serve --no-workers
+  // answering POST /api/v1/audits): see queueDefiner.
+  const defineQueues = queueDefiner([
+    [AUDIT_QUEUE, AUDIT_JOB_POLICY],
+    [AUDIT_TICK_QUEUE, AUDIT_TICK_POLICY],
+  ]);
 
   const enqueue = async (id: string, scheduled: boolean) => {
     if (!opts.queue) {

@@ -3,7 +3,7 @@
 import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
 import { submissions } from '../db/schema.ts';
-import type { JobPolicy, Queue } from '../jobs/index.ts';
+import { queueDefiner, type JobPolicy, type Queue } from '../jobs/index.ts';
 import { deliverCallback } from './callbacks.ts';
 import { createMetrics, renderMetrics, type IngestMetrics } from './metrics.ts';
 import { isPermanent, processSubmission, recordFailure, type ProcessDeps, type ProcessOutcome } from './process.ts';
@@ -69,18 +69,11 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
   const ingestPolicy = policyOf(DEFAULT_INGEST_POLICY, opts.policy?.ingest);
   const callbackPolicy = policyOf(DEFAULT_CALLBACK_POLICY, opts.policy?.callback);
 
-  // The queues' policies (heartbeat, retries) are set before the first job is sent, also by a process
-  // without workers (serve --no-workers): a job takes its queue's policy when it is created, and one
-  // sent to a queue no worker had defined yet would have pg-boss's defaults (no heartbeat) for good.
-  let defined: Promise<void> | undefined;
-  const defineQueues = (q: Queue) =>
-    (defined ??= (async () => {
-      await q.define(INGEST_QUEUE, ingestPolicy);
-      await q.define(CALLBACK_QUEUE, callbackPolicy);
-    })().catch((e: unknown) => {
-      defined = undefined;
-      throw e;
-    }));
+  // Policies set before the first send, also by a process without workers (serve --no-workers): see queueDefiner.
+  const defineQueues = queueDefiner([
+    [INGEST_QUEUE, ingestPolicy],
+    [CALLBACK_QUEUE, callbackPolicy],
+  ]);
   const enqueue = async (id: string) => {
     if (!opts.queue) return;
     await defineQueues(opts.queue);
