@@ -137,6 +137,7 @@ async function measure(path: string): Promise<void> {
 if (process.argv[2] === '--read') {
   // The heap settings bin/dangan.js gives every dangan process (see the comment there): without
   // them V8 lets the heap grow to ~4x what is live, and the 50,000-file reading peaked at ~390 MB.
+  // (readPackage itself tightens the growth further for a package of many files: src/package/heap.ts.)
   v8.setFlagsFromString('--semi-space-growth-factor=1');
   v8.setFlagsFromString('--heap-growing-percent=100');
   await measure(process.argv[3]);
@@ -147,8 +148,12 @@ if (process.argv[2] === '--read') {
   const dir = mkdtempSync(join(base, 'reader-'));
   const self = fileURLToPath(import.meta.url);
   // The child caches its compiled, type-stripped modules on disk as bin/dangan.js does (else Node's
-  // type stripper, ~17 MB, is loaded on every start).
-  const env = { ...process.env, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'node-compile-cache') };
+  // type stripper, ~17 MB, is loaded on every start), and has its two malloc arenas.
+  const env = {
+    ...process.env,
+    NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'node-compile-cache'),
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+  };
   const run = (path: string) => JSON.parse(execFileSync(process.execPath, [...process.execArgv, self, '--read', path], { encoding: 'utf8', env }).trim().split('\n').pop()!);
   try {
     const gb = arg('gb', 2 * scale);
