@@ -59,6 +59,6 @@ if (major < 24) {
   // buffers then trigger a full collection every few files.) V8 reads both flags at each
   // collection, so setting them here, before any work, takes effect.
   v8.setFlagsFromString('--semi-space-growth-factor=1');
-  v8.setFlagsFromString('--heap-growing-percent=100');
+  (await import('../src/package/heap.ts')).setHeapGrowth(100);
   await import('../src/cli/main.ts');
 }

@@ -10,14 +10,28 @@ import v8 from 'node:v8';
 export const MANY_ENTRIES = 2000;
 const TIGHT_GROWING_PERCENT = 50;
 
-let tightened = false;
+let open = 0;
+/** The process's own setting (bin/dangan.js sets it through setHeapGrowth); 0 is V8's default, its own heuristic. */
+let baseline = 0;
+
+/** Sets the old generation's growth for the process (bin/dangan.js, before any work); readers tighten it for a while. */
+export function setHeapGrowth(percent: number): void {
+  baseline = percent;
+  if (open === 0) v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
+}
 
 /**
- * Lets the old generation grow to at most 1.5x its live set from now on (process-wide, once: V8
- * reads the flag at each collection). Called by readPackage for a package of MANY_ENTRIES or more.
+ * Lets the old generation grow to at most 1.5x its live set while a package of MANY_ENTRIES or more
+ * is open (V8 reads the flag at each collection; the flag is process-wide, so the setting holds
+ * while any such reader is open, and the process's own is back once the last one closes: a
+ * long-running service that read a many-file package is not left tuned for it). Returns the release.
  */
-export function tightenHeapGrowth(): void {
-  if (tightened) return;
-  tightened = true;
-  v8.setFlagsFromString(`--heap-growing-percent=${TIGHT_GROWING_PERCENT}`);
+export function tightenHeapGrowth(): () => void {
+  if (open++ === 0) v8.setFlagsFromString(`--heap-growing-percent=${TIGHT_GROWING_PERCENT}`);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--open === 0) v8.setFlagsFromString(`--heap-growing-percent=${baseline}`);
+  };
 }

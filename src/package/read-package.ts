@@ -87,7 +87,7 @@ export interface PackageReader {
 export async function readPackage(path: string, options: ReadPackageOptions = {}): Promise<PackageReader> {
   const limits = resolveLimits(options.limits);
   const source = await openPackage(path, options);
-  if (source.entries.length >= MANY_ENTRIES) tightenHeapGrowth();
+  const releaseHeap = source.entries.length >= MANY_ENTRIES ? tightenHeapGrowth() : undefined;
   const findings = source.findings;
   const native = source.layout === 'native' || source.layout === 'bagit-native';
   const layout = native ? classifyNative(source.entries) : undefined;
@@ -232,7 +232,10 @@ export async function readPackage(path: string, options: ReadPackageOptions = {}
     layout: source.layout,
     findings,
     items,
-    close: () => source.close(),
+    close: () => {
+      releaseHeap?.();
+      return source.close();
+    },
   };
 }
 
