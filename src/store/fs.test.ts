@@ -1,10 +1,11 @@
 // The file-system store: the shared contract, plus roots that cannot be used.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectStoreError, listAll, readAll, streamOf, testObjectStore } from './contract.ts';
+import { digestsOf, expectStoreError, failingSource, listAll, readAll, streamOf, testObjectStore } from './contract.ts';
 import { createFsStore } from './fs.ts';
 import { openStore } from './index.ts';
 
@@ -33,6 +34,18 @@ testObjectStore('fs', async () => {
 });
 
 describe('fs store specifics', () => {
+  it('writes an object of several flush stretches (70 MB) whole, and one that fails after a flush not at all', async () => {
+    const root = join(base, 'flush');
+    const store = openStore(pathToFileURL(root).href, { name: 'flush', createIfMissing: true });
+    const data = randomBytes(70 * 1024 * 1024);
+    const r = await store.put(streamOf(data, 1024 * 1024), { key: 'big/x' });
+    expect(r).toMatchObject({ ...digestsOf(data), key: 'big/x' });
+    expect((await readAll(await store.get('big/x'))).equals(data)).toBe(true);
+    await expectStoreError(store.put(failingSource(data, 40 * 1024 * 1024, 1024 * 1024), { key: 'big/y' }), 'source');
+    expect(await store.head('big/y')).toBeUndefined();
+    expect(await readdir(join(root, '.tmp'))).toEqual([]);
+  });
+
   it('refuses a root whose parent is a regular file (fails even as root)', async () => {
     const file = join(base, 'plain-file');
     await writeFile(file, 'not a folder');

@@ -20,6 +20,9 @@ export interface FsStoreOptions {
   createIfMissing?: boolean;
 }
 
+/** Bytes written between two flushes of a large object (see writeTemp). */
+const FLUSH_EVERY = 32 * 1024 * 1024;
+
 const UNAVAILABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOENT', 'ELOOP', 'ENODEV', 'ENXIO', 'ESTALE']);
 
 function code(e: unknown): string | undefined {
@@ -69,16 +72,30 @@ export function createFsStore(opts: FsStoreOptions): ObjectStore {
       throw fail('unavailable', '无法写入存储根目录 (cannot write to the store root)', e);
     }
     let fh: FileHandle | undefined;
+    let flushing: Promise<void> | undefined;
     try {
       fh = await open(tmp, 'wx');
+      // A large object is flushed to the disk as it arrives, one stretch behind the writing, so the
+      // final fsync finds little left to write (an upload's last byte is not followed by seconds of
+      // flushing a whole gigabyte).
+      let unflushed = 0;
       for await (const chunk of chunks) {
         let off = 0;
         while (off < chunk.byteLength) off += (await fh.write(chunk, off, chunk.byteLength - off)).bytesWritten;
+        unflushed += chunk.byteLength;
+        if (unflushed >= FLUSH_EVERY) {
+          await flushing;
+          flushing = fh.datasync();
+          unflushed = 0;
+        }
       }
+      await flushing;
+      flushing = undefined;
       await fh.sync();
       await fh.close();
       fh = undefined;
     } catch (e) {
+      await flushing?.catch(() => {});
       await fh?.close().catch(() => {});
       await unlink(tmp).catch(() => {});
       if (e instanceof StoreError) throw e;
