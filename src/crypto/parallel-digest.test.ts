@@ -67,4 +67,31 @@ describe('worker layouts', () => {
       }
     }
   });
+
+  it('hashes files whole on the less busy of two workers (share: files), several at once, one abandoned', async () => {
+    const p = createDigestPool({ blockSize: 64 * 1024, slots: 3, inlineBelow: 64 * 1024, workers: 2, share: 'files' });
+    try {
+      const files = [500_001, 300_000, 1_000_000, 64 * 1024, 5].map((n) => randomBytes(n));
+      const abandoned = p.create();
+      await abandoned.update(randomBytes(200_000));
+      const digests = await Promise.all(
+        files.map(async (data) => {
+          const d = p.create();
+          for (let off = 0; off < data.length; off += 40_000) await d.update(data.subarray(off, off + 40_000));
+          return d.digest();
+        }),
+      );
+      abandoned.abort();
+      expect(digests).toEqual(files.map(reference));
+      // after the abandoned file, both workers still take files
+      const more = await Promise.all([randomBytes(400_000), randomBytes(400_000)].map(async (data) => {
+        const d = p.create();
+        await d.update(data);
+        return [await d.digest(), reference(data)];
+      }));
+      for (const [got, want] of more) expect(got).toEqual(want);
+    } finally {
+      await p.close();
+    }
+  });
 });

@@ -32,6 +32,12 @@ export interface DigestPoolOptions {
    * with two cores or fewer, else 2.
    */
   workers?: 1 | 2;
+  /**
+   * How two workers share the work: `algorithms` (default: SM3 on one, SHA-256 on the other, for
+   * one stream at a time) or `files` (each file whole on the less busy worker, both digests: for
+   * several streams at once, where SM3 of two files runs on two cores).
+   */
+  share?: 'algorithms' | 'files';
 }
 
 export interface DigestPool {
@@ -72,6 +78,9 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
   const slotCount = options.slots ?? 8;
   const inlineBelow = options.inlineBelow ?? blockSize;
   const split = (options.workers ?? (availableParallelism() > 2 ? 2 : 1)) === 2;
+  const byFile = split && options.share === 'files';
+  /** Files being hashed on each worker (share: files). */
+  const load: number[] = [0, 0];
   let workers: Worker[] | undefined;
   let ring: Uint8Array;
   const refs = new Int8Array(slotCount);
@@ -112,7 +121,7 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
       w.unref();
       return w;
     };
-    workers = split ? [make(['sha256']), make(['sm3'])] : [make(['sha256', 'sm3'])];
+    workers = byFile ? [make(['sha256', 'sm3']), make(['sha256', 'sm3'])] : split ? [make(['sha256']), make(['sm3'])] : [make(['sha256', 'sm3'])];
     return workers;
   }
 
@@ -138,6 +147,8 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
     let head: Uint8Array[] = [];
     let headBytes = 0;
     let file = 0; // 0: still inline
+    let target: Worker[] = []; // the workers hashing this file
+    let lane = -1; // share: files — which worker
     let block: Uint8Array | undefined; // the slot being filled
     let blockSlot = -1;
     let blockFill = 0;
@@ -160,11 +171,16 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
     }
     function send() {
       if (blockSlot < 0 || blockFill === 0) return;
-      refs[blockSlot] = workers!.length;
+      refs[blockSlot] = target.length;
       const m = { t: 'b', f: file, s: blockSlot, n: blockFill };
-      for (const w of workers!) w.postMessage(m);
+      for (const w of target) w.postMessage(m);
       blockSlot = -1;
       blockFill = 0;
+    }
+
+    function release() {
+      if (lane >= 0) load[lane]--;
+      lane = -1;
     }
 
     return {
@@ -175,8 +191,13 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
           head.push(chunk);
           headBytes += chunk.byteLength;
           if (headBytes < inlineBelow) return;
-          start();
+          const all = start();
           file = nextFile++;
+          if (byFile) {
+            lane = load[0] <= load[1] ? 0 : 1;
+            load[lane]++;
+            target = [all[lane]];
+          } else target = all;
           ref(true);
           const first = head;
           head = [];
@@ -196,7 +217,8 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
           blockSlot = -1;
           waiting.shift()?.();
         }
-        for (const w of workers ?? []) w.postMessage({ t: 'x', f: file });
+        for (const w of target) w.postMessage({ t: 'x', f: file });
+        release();
         ref(false);
       },
       async digest() {
@@ -216,10 +238,11 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
         try {
           const d = await new Promise<{ sha256: string; sm3: string }>((resolve, reject) => {
             pending.set(id, { resolve, reject });
-            for (const w of workers!) w.postMessage({ t: 'e', f: id });
+            for (const w of target) w.postMessage({ t: 'e', f: id });
           });
           return { ...d, size };
         } finally {
+          release();
           ref(false);
         }
       },
@@ -269,4 +292,27 @@ let shared: DigestPool | undefined;
 export function digestPool(): DigestPool {
   shared ??= createDigestPool();
   return shared;
+}
+
+let split: DigestPool | undefined;
+/**
+ * A pool with SM3 and SHA-256 each on its own worker, for hashing streams while the calling thread
+ * mostly waits on I/O (an upload arriving, a stored copy read back by an audit): both digests are
+ * done as soon as SM3 alone is, ~1.7x sooner than one worker doing both. The reader keeps the shared
+ * pool (one worker on two cores), where the main thread is busy checking.
+ */
+export function splitDigestPool(): DigestPool {
+  split ??= createDigestPool({ workers: 2 });
+  return split;
+}
+
+let byFiles: DigestPool | undefined;
+/**
+ * A pool of two workers that each hash whole files (both digests), for several streams read at
+ * once while the calling thread mostly waits (a fixity audit's parallel reads): the SM3 of two
+ * files runs on two cores.
+ */
+export function fileDigestPool(): DigestPool {
+  byFiles ??= createDigestPool({ workers: 2, share: 'files' });
+  return byFiles;
 }

@@ -1,7 +1,7 @@
 // Reading a put's source once: hash (SHA-256 + SM3) and count every byte, and refuse to finish when
 // the bytes are not what the caller promised, so a driver never completes a wrong object.
 import type { Digests } from '../crypto/digest.ts';
-import { createDigestPool, type AsyncDigester, type DigestPool } from '../crypto/parallel-digest.ts';
+import { splitDigestPool, type AsyncDigester } from '../crypto/parallel-digest.ts';
 import { StoreError, type PutSource } from './types.ts';
 
 export interface Expectations {
@@ -24,14 +24,6 @@ export interface MeteredSource {
   digests(): Digests;
 }
 
-/**
- * A put hashes one stream while its caller mostly waits (an upload arriving over HTTP): SM3 on a
- * worker of its own and SHA-256 on another finish as soon as SM3 alone would, ~1.7x sooner than one
- * worker doing both (the reader's pool does that on two cores, where the main thread is busy checking).
- */
-let putPool: DigestPool | undefined;
-const putDigests = () => (putPool ??= createDigestPool({ workers: 2 }));
-
 function toBuffer(chunk: unknown): Buffer {
   if (Buffer.isBuffer(chunk)) return chunk;
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -48,7 +40,8 @@ export function meter(store: string, source: PutSource, expect: Expectations = {
   async function* chunks(): AsyncGenerator<Buffer> {
     // Large objects are hashed on the digest workers, beside the upload (src/crypto/parallel-digest.ts);
     // bytes whose producer hashed them already are only counted.
-    const d = expect.digests ? counted(store, expect.digests) : putDigests().create();
+    // a put hashes one stream while its caller mostly waits (an upload arriving): SM3 and SHA-256 on workers of their own
+    const d = expect.digests ? counted(store, expect.digests) : splitDigestPool().create();
     try {
       let n = 0;
       try {
