@@ -15,7 +15,7 @@ import type { Report } from '../checks/report.ts';
 import { renderReportHtml } from '../checks/report-html.ts';
 import type { Profile } from '../config/profile.ts';
 import { createDigester, signDetachedCms, type Digests, type TrustStore } from '../crypto/index.ts';
-import { digestPool } from '../crypto/parallel-digest.ts';
+import { fileDigestPool, splitDigestPool, type DigestPool } from '../crypto/parallel-digest.ts';
 import type { Db } from '../db/index.ts';
 import { copies, transfers } from '../db/schema.ts';
 import { appendEvent, appendEvents, type NewEvent } from '../events/index.ts';
@@ -424,7 +424,7 @@ export async function buildTransfer(deps: TransferDeps, id: string, opts: { sign
     const verifyStarted = performance.now();
     const verified = await Promise.all(
       stores.map(async (s) => {
-        const back = await readBack(s, key).catch(() => undefined);
+        const back = await readBack(s, key, stores.length > 1 ? fileDigestPool() : splitDigestPool()).catch(() => undefined);
         return { store: s.name, at: now(), sm3: back?.sm3, ok: back !== undefined && back.sha256 === put.sha256 && back.size === put.size };
       }),
     );
@@ -511,8 +511,9 @@ const cpuSeconds = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => (b.user - a.user 
 /** Stands for the package's SM3 until the stored copies are read back (see step 3); never recorded. */
 const SM3_FROM_READ_BACK = 'computed-on-read-back';
 
-async function readBack(store: ObjectStore, key: string): Promise<Digests> {
-  const d = digestPool().create();
+/** A copy's digests, read back; the pool: each copy on a worker of its own, or SM3 and SHA-256 on theirs. */
+async function readBack(store: ObjectStore, key: string, pool: DigestPool): Promise<Digests> {
+  const d = pool.create();
   try {
     for await (const c of await store.get(key)) {
       const w = d.update(c as Uint8Array);
