@@ -12,8 +12,8 @@ import { loadProfile, type Profile } from '../config/profile.ts';
 import { createNoScanner } from '../scan/index.ts';
 import { openStore, type ObjectStore } from '../store/index.ts';
 import { S3_CREDS, startS3rver, type S3Server } from '../store/s3rver-testing.ts';
-import { packageCopies } from './package-copies.ts';
-import { StoreCopyError, storePackage, type StoredPackage } from './store-package.ts';
+import { packageCopies, storePackage } from './package-copies.ts';
+import { StoreCopyError, type StoredPackage } from './store-package.ts';
 
 const SAMPLES = join(import.meta.dirname, '..', '..', 'packages-samples');
 const VALID = join(SAMPLES, 'valid.zip');
@@ -71,7 +71,7 @@ describe('package copies made from the check’s read', () => {
     for (const s of stores) expect(await keys(s, 'sha256/')).toEqual([]);
     const stored = await copies.promote();
 
-    const own = await storePackage(VALID, [fsStore('reference')]);
+    const own = await storePackage(VALID, [fsStore('reference')], 'sub-reference');
     expect(catalogueInput(stored)).toEqual(catalogueInput(own));
     expect(stored.records.length).toBeGreaterThan(1);
     expect(stored.records.every((r) => r.files.length > 0)).toBe(true);

@@ -1,15 +1,15 @@
 // The copies of a package made from the check's own read: every file goes to every store under
 // pending/<submission>/… while the check reads it; an accepted package's copies then move to their
 // content keys (a rename, a server-side copy), a rejected one's are deleted. The package is read
-// and hashed once for checking and storing alike (storePackage is the pass of its own a resumed
-// submission still uses).
+// and hashed once for checking and storing alike. storePackage is the same in a pass of its own
+// (a submission accepted by an earlier attempt).
 import { randomBytes } from 'node:crypto';
 import type { PackageSink, StreamedItem, WholeItem } from '../checks/engine.ts';
 import type { Digests } from '../crypto/digest.ts';
 import type { ElectronicFile, RecordMetadata, VolumeMetadata } from '../metadata/index.ts';
-import { fanOut } from '../package/index.ts';
+import { fanOut, readPackage, type PackageLimits } from '../package/index.ts';
 import type { ObjectStore, PutResult } from '../store/index.ts';
-import { StoreCopyError, type StoredObject, type StoredPackage, type StoredRecord } from './store-package.ts';
+import { proven, StoreCopyError, type StoredObject, type StoredPackage, type StoredRecord } from './store-package.ts';
 
 /** Where a submission's copies wait for its verdict, in every store (one folder per attempt below it). */
 export const pendingPrefix = (submissionId: string) => `pending/${submissionId}/`;
@@ -42,12 +42,6 @@ export interface PackageCopies {
   promote(onStored?: (bytes: number) => void): Promise<StoredPackage>;
   /** Removes every pending copy of the submission, in every store (rejected, failed, or a new attempt); throws when a store could not. */
   discard(): Promise<void>;
-}
-
-function proven(store: string, path: string, r: PutResult, want: Digests): void {
-  if (r.sha256 !== want.sha256 || r.sm3 !== want.sm3 || r.size !== want.size) {
-    throw new StoreCopyError(store, `存储「${store}」写入的 ${path} 与读取时的摘要不符 (copy differs from the digest computed on reading)`);
-  }
 }
 
 /**
@@ -216,6 +210,32 @@ export function packageCopies(stores: ObjectStore[], submissionId: string, opts:
   }
 
   return { sink, promote, discard };
+}
+
+/**
+ * Stores an accepted package in a read of its own (its check was an earlier attempt's): every file
+ * through the same copies the check's read makes, then moved to its content key.
+ */
+export async function storePackage(
+  path: string,
+  stores: ObjectStore[],
+  submissionId: string,
+  opts: { limits?: Partial<PackageLimits>; signal?: AbortSignal; onStored?: (bytes: number) => void } = {},
+): Promise<StoredPackage> {
+  const reader = await readPackage(path, { limits: opts.limits });
+  const copies = packageCopies(stores, submissionId, { signal: opts.signal });
+  try {
+    for await (const item of reader.items()) {
+      if (item.kind === 'content' || item.kind === 'other') await copies.sink.streamed(item, item.stream);
+      else await copies.sink.whole(item);
+    }
+    return await copies.promote(opts.onStored);
+  } catch (e) {
+    await copies.discard().catch(() => {});
+    throw e;
+  } finally {
+    await reader.close();
+  }
 }
 
 /** Runs fn over items, at most `limit` at once; rejects with the first failure once all settled. */

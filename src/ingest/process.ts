@@ -19,8 +19,8 @@ import { CatalogueConflict, cataloguePackage } from './catalogue.ts';
 import { folderNamesOf, heldCatalogueFor } from './held.ts';
 import { observe, type IngestMetrics } from './metrics.ts';
 import type { Submission } from './receive.ts';
-import { discardPending, packageCopies, type PackageCopies } from './package-copies.ts';
-import { StoreCopyError, storePackage, type StoredPackage } from './store-package.ts';
+import { discardPending, packageCopies, storePackage, type PackageCopies } from './package-copies.ts';
+import { StoreCopyError, type StoredPackage } from './store-package.ts';
 
 export interface ProcessDeps {
   db: Db;
@@ -203,7 +203,7 @@ export async function processSubmission(deps: ProcessDeps, id: string, signal?: 
         promoted = true;
       } else {
         await leftovers();
-        stored = await storePackage(pkg, stores, { limits: deps.profile.limits, signal, onStored });
+        stored = await storePackage(pkg, stores, id, { limits: deps.profile.limits, signal, onStored });
       }
     } catch (e) {
       if (e instanceof StoreCopyError) deps.metrics.backupFailures.set(e.store, (deps.metrics.backupFailures.get(e.store) ?? 0) + 1);
