@@ -289,20 +289,12 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
   }
 
   async function removeStaleTemporary(before: Date): Promise<number> {
-    const prefix = `${basePrefix}${TEMP_DIR}/`;
-    let token: string | undefined;
     let removed = 0;
-    do {
-      const r = await send(`列出临时对象 (list) ${TEMP_DIR}/`, () =>
-        client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: opts.listPageSize })),
-      );
-      for (const o of r.Contents ?? []) {
-        if (!o.Key || !o.LastModified || o.LastModified >= before) continue;
-        await deleteRaw(o.Key);
-        removed++;
-      }
-      token = r.IsTruncated ? r.NextContinuationToken : undefined;
-    } while (token);
+    for await (const o of rawObjects(`${basePrefix}${TEMP_DIR}/`, `列出临时对象 (list) ${TEMP_DIR}/`)) {
+      if (!o.Key || !o.LastModified || o.LastModified >= before) continue;
+      await deleteRaw(o.Key);
+      removed++;
+    }
     return removed;
   }
 
@@ -355,23 +347,26 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore {
     return headRaw(basePrefix + key);
   }
 
+  /** Every raw object under a raw prefix (temporary ones included), page by page. */
+  async function* rawObjects(rawPrefix: string, what: string): AsyncGenerator<{ Key?: string; Size?: number; LastModified?: Date }> {
+    let token: string | undefined;
+    do {
+      const r = await send(what, () =>
+        client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: rawPrefix, ContinuationToken: token, MaxKeys: opts.listPageSize })),
+      );
+      yield* r.Contents ?? [];
+      token = r.IsTruncated ? r.NextContinuationToken : undefined;
+    } while (token);
+  }
+
   async function* list(prefix = ''): AsyncGenerator<ObjectInfo> {
     assertPrefix(name, prefix);
     const tempPrefix = `${TEMP_DIR}/`;
-    let token: string | undefined;
-    do {
-      const r = await send(`列出对象 (list) ${prefix}`, () =>
-        client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: basePrefix + prefix, ContinuationToken: token, MaxKeys: opts.listPageSize }),
-        ),
-      );
-      for (const o of r.Contents ?? []) {
-        const key = (o.Key ?? '').slice(basePrefix.length);
-        if (!key || key.startsWith(tempPrefix) || key.endsWith('/')) continue;
-        yield { key, size: o.Size ?? 0, modified: o.LastModified };
-      }
-      token = r.IsTruncated ? r.NextContinuationToken : undefined;
-    } while (token);
+    for await (const o of rawObjects(basePrefix + prefix, `列出对象 (list) ${prefix}`)) {
+      const key = (o.Key ?? '').slice(basePrefix.length);
+      if (!key || key.startsWith(tempPrefix) || key.endsWith('/')) continue;
+      yield { key, size: o.Size ?? 0, modified: o.LastModified };
+    }
   }
 
   async function del(key: string): Promise<void> {
