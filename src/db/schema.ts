@@ -23,6 +23,9 @@ const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull(
 const inList = (column: string, values: readonly string[], orNull = false) =>
   sql.raw(`${orNull ? `${column} is null or ` : ''}${column} in (${values.map((v) => `'${v}'`).join(', ')})`);
 
+/** The text of a uuid column's value: look a row up by an id from outside only when it is one (PostgreSQL refuses other text for a uuid). */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const SUBMISSION_STATUSES = ['received', 'checking', 'accepted', 'rejected', 'archived', 'failed'] as const;
 export const SUBMISSION_SOURCES = ['online', 'offline', 'import', 'receipt'] as const;
 export const CHECK_STAGES = ['archiving', 'transfer', 'preservation'] as const;

@@ -4,7 +4,7 @@
 // than a grace period, each one logged.
 import { inArray } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
-import { submissions } from '../db/schema.ts';
+import { submissions, UUID } from '../db/schema.ts';
 import type { ObjectInfo, ObjectStore } from '../store/index.ts';
 
 export const STAGING_PREFIX = 'staging/';
@@ -111,4 +111,3 @@ export async function sweepLeftovers(deps: LeftoverSweepDeps, opts: { now?: Date
 }
 
 const PENDING_PREFIX = 'pending/';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -22,6 +22,6 @@ export function startOfToday(now: Date): Date {
   return new Date(shifted.getTime() - 8 * 3600_000);
 }
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { UUID } from '../db/schema.ts';
 
 export const intOr = (v: string | undefined, d: number | undefined = undefined) => (v && /^\d{1,9}$/.test(v) ? Number(v) : d);

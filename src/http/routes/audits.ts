@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { AuditRequestError, renderAuditHtml, renderAuditMetrics, type AuditService } from '../../audit/index.ts';
 import type { Db } from '../../db/index.ts';
-import { audits } from '../../db/schema.ts';
+import { audits, UUID } from '../../db/schema.ts';
 import { AUDIT_ROLES, bearerAuth, tokenActor, type ApiEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 
@@ -15,7 +15,6 @@ export interface AuditRouteDeps {
   audits: AuditService;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const body = z.strictObject({
   store: z.string().min(1).optional(),
   samplePercent: z.number().gt(0).max(100).optional(),

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { Report } from '../../checks/report.ts';
 import { renderReportHtml } from '../../checks/report-html.ts';
 import type { Db } from '../../db/index.ts';
-import { submissions } from '../../db/schema.ts';
+import { submissions, UUID } from '../../db/schema.ts';
 import type { IngestService, Submission, TokenIdentity } from '../../ingest/index.ts';
 import { bearerAuth, requireRole, SUBMIT_ROLES, tokenActor, type ApiEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
@@ -15,7 +15,6 @@ export interface SubmissionDeps {
 }
 
 const FONDS = /^[A-Za-z0-9]{1,16}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function submissionView(s: Submission, withReport = true) {
   return {

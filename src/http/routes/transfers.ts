@@ -9,6 +9,7 @@ import { TransferRequestError, type Transfer, type TransferService } from '../..
 import { ADMIN_ROLES, bearerAuth, requireRole, tokenActor, TRANSFER_READ_ROLES, type ApiEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import { receiptRoutes } from './receipts.ts';
+import { UUID } from '../../db/schema.ts';
 
 export interface TransferRouteDeps {
   db: Db;
@@ -16,7 +17,6 @@ export interface TransferRouteDeps {
   maxUploadBytes: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const code = z.string().min(1).max(200);
 const requestSchema = z.strictObject({
   fonds: z.string().regex(/^[A-Za-z0-9]{1,16}$/),
