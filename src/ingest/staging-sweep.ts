@@ -88,7 +88,9 @@ export async function sweepLeftovers(deps: LeftoverSweepDeps, opts: { now?: Date
     for await (const o of store.list(PENDING_PREFIX)) {
       if (!o.modified || o.modified >= cutoff) continue;
       const id = o.key.split('/')[1];
-      old.set(id, [...(old.get(id) ?? []), o]);
+      const list = old.get(id);
+      if (list) list.push(o);
+      else old.set(id, [o]);
     }
     if (old.size === 0) continue;
     const ids = [...old.keys()];
