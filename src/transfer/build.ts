@@ -19,13 +19,13 @@ import { fileDigestPool, splitDigestPool, type DigestPool } from '../crypto/para
 import type { Db } from '../db/index.ts';
 import { copies, transfers } from '../db/schema.ts';
 import { appendEvent, appendEvents, type NewEvent } from '../events/index.ts';
-import { writeCatalogue, writeDescription, type RecordMetadata, type VolumeMetadata } from '../metadata/index.ts';
+import { writeCatalogue, writeDescription, type Catalogue, type Draft, type RecordMetadata, type VolumeMetadata } from '../metadata/index.ts';
 import { fanOut } from '../package/index.ts';
 import type { Scanner } from '../scan/index.ts';
 import type { ObjectStore, PutResult } from '../store/index.ts';
 import { gigabytes, REGISTER_FILE, REGISTER_HTML, renderRegisterHtml, writeTransferRegister, type PropertyResult, type TransferRegister } from './register.ts';
 import { createBuildSource, type BuildSource, type PlannedEntry } from './build-source.ts';
-import { countSelected, selectRecords, type TransferSelection } from './select.ts';
+import { countSelected, recordPages, selectRecords, type TransferSelection } from './select.ts';
 import { createStoredZipWriter, type StoredZipWriter } from './zip-writer.ts';
 
 export interface TransferDeps {
@@ -103,6 +103,23 @@ function withAccessOpinionBytes(bytes: Buffer, opinion: AccessOpinion): Buffer {
   if (declared && !/^utf-?8$/i.test(declared)) return bytes;
   const out = withAccessOpinion(text, opinion);
   return out === text ? bytes : utf8(out);
+}
+
+/** What the 案卷目录, 卷内目录 and 归档文件目录 take from a record's metadata (the rest is not kept while the package is built). */
+function catalogueFields(m: RecordMetadata): RecordMetadata {
+  const d = m.description;
+  const record: RecordMetadata = {
+    at: m.at,
+    file: m.file,
+    leaves: [],
+    files: [],
+    processes: [],
+    ...(m.provenance?.unitName !== undefined ? { provenance: { at: m.provenance.at, unitName: m.provenance.unitName } } : {}),
+    ...(m.archivalCode ? { archivalCode: m.archivalCode } : {}),
+    ...(d ? { description: { at: d.at, title: d.title, author: d.author, date: d.date, documentNumber: d.documentNumber, annotation: d.annotation } } : {}),
+    ...(m.form?.pageCount !== undefined ? { form: { at: m.form.at, pageCount: m.form.pageCount } } : {}),
+  };
+  return record;
 }
 
 const propertyResult = (report: Report, property: string): PropertyResult => {
@@ -209,31 +226,46 @@ export async function buildTransfer(deps: TransferDeps, id: string, opts: { sign
       await spool(`${folder}/案卷元数据.xml`, o.bytes, `案卷 ${v.archivalCode} 的案卷元数据`);
       catalogueVolumes.push({ folder, volume: v.metadata as VolumeMetadata });
     }
+    // The records a page at a time: only what the catalogues need is kept of their metadata.
     const catalogueRecords: { folder: string; volume?: string; record: RecordMetadata }[] = [];
+    const listedRecords: Draft<Catalogue>['entries'] = [];
     let fileCount = 0;
     let totalBytes = 0;
     const algorithms = new Set<string>();
     let unitName: string | undefined;
-    for (const r of selected.records) {
-      const vFolder = r.volumeCode ? volumeFolder.get(r.volumeCode) : undefined;
-      const folder = vFolder ? `${vFolder}/${r.archivalCode}` : `${r.fonds}/${r.archivalCode}`;
-      if (!r.metadataKey) return await fail(`档案 ${r.archivalCode} 没有保存的元数据 (no stored metadata)`);
-      const o = await readObject(deps.primary, r.metadataKey, maxMeta);
-      if (!r.metadataKey.endsWith(o.digests.sha256)) return await fail(`档案 ${r.archivalCode} 的元数据读回后摘要不符 (metadata differs from its key)`);
-      await spool(`${folder}/元数据.xml`, withAccessOpinionBytes(o.bytes, opinion), `档案 ${r.archivalCode} 的元数据`);
-      const meta = r.metadata as RecordMetadata;
-      unitName ??= meta.provenance?.unitName;
-      catalogueRecords.push({ folder, record: meta, ...(vFolder ? { volume: vFolder } : {}) });
-      for (const f of r.files) {
-        planned.push({ path: `${folder}/${f.name}`, size: f.size, from: { store: deps.primary, key: f.objectKey }, expect: { sha256: f.sha256, sm3: f.sm3, size: f.size }, label: `档案 ${r.archivalCode} 的文件 ${f.name}` });
-        fileCount++;
-        totalBytes += f.size;
-        const recorded = meta.files?.find((x) => x.fileName === f.name)?.digest?.toLowerCase();
-        if (recorded) algorithms.add(recorded === f.sm3 ? 'SM3' : recorded === f.sha256 ? 'SHA256' : 'SM3');
+    for await (const page of recordPages(deps.db, selected.records)) {
+      for (const r of page) {
+        const vFolder = r.volumeCode ? volumeFolder.get(r.volumeCode) : undefined;
+        const folder = vFolder ? `${vFolder}/${r.archivalCode}` : `${r.fonds}/${r.archivalCode}`;
+        if (!r.metadataKey) return await fail(`档案 ${r.archivalCode} 没有保存的元数据 (no stored metadata)`);
+        const o = await readObject(deps.primary, r.metadataKey, maxMeta);
+        if (!r.metadataKey.endsWith(o.digests.sha256)) return await fail(`档案 ${r.archivalCode} 的元数据读回后摘要不符 (metadata differs from its key)`);
+        await spool(`${folder}/元数据.xml`, withAccessOpinionBytes(o.bytes, opinion), `档案 ${r.archivalCode} 的元数据`);
+        const meta = r.metadata as RecordMetadata;
+        unitName ??= meta.provenance?.unitName;
+        catalogueRecords.push({ folder, record: catalogueFields(meta), ...(vFolder ? { volume: vFolder } : {}) });
+        listedRecords.push({
+          sequence: String(listedRecords.length + 1),
+          archivalCode: r.archivalCode,
+          title: meta.description?.title,
+          author: meta.description?.author,
+          date: meta.description?.date,
+          retention: meta.archivalCode?.retention ?? r.retention ?? undefined,
+          classification: meta.description?.classification,
+          pageCount: meta.form?.pageCount,
+        });
+        for (const f of r.files) {
+          planned.push({ path: `${folder}/${f.name}`, size: f.size, from: { store: deps.primary, key: f.objectKey }, expect: { sha256: f.sha256, sm3: f.sm3, size: f.size }, label: `档案 ${r.archivalCode} 的文件 ${f.name}` });
+          fileCount++;
+          totalBytes += f.size;
+          const recorded = meta.files?.find((x) => x.fileName === f.name)?.digest?.toLowerCase();
+          if (recorded) algorithms.add(recorded === f.sm3 ? 'SM3' : recorded === f.sha256 ? 'SHA256' : 'SM3');
+        }
       }
     }
     const transferringUnit = req.transferringUnit ?? unitName ?? req.fonds;
     const codes = selected.records.map((r) => r.archivalCode);
+    selected.records.length = 0;
 
     // 2. 说明文件 and 目录文件 of the package (counts and bytes as catalogued: the check compares them with what it reads)
     await spool(
@@ -256,26 +288,12 @@ export async function buildTransfer(deps: TransferDeps, id: string, opts: { sign
     await spool(
       '目录文件.xml',
       utf8(
-        writeCatalogue(
-          selected.records.map((r, i) => {
-            const m = r.metadata as RecordMetadata;
-            return {
-              sequence: String(i + 1),
-              archivalCode: r.archivalCode,
-              title: m.description?.title,
-              author: m.description?.author,
-              date: m.description?.date,
-              retention: m.archivalCode?.retention ?? r.retention ?? undefined,
-              classification: m.description?.classification,
-              pageCount: m.form?.pageCount,
-            };
-          }),
-        ),
+        writeCatalogue(listedRecords),
       ),
       '目录文件',
     );
     const volumeCount = selected.volumes.length;
-    selected.records.length = 0; // the rows (with their metadata) are not needed any more
+    listedRecords.length = 0;
     progress.totalBytes = planned.reduce((n, e) => n + e.size, 0);
     progress.totalFiles = planned.length;
     await deps.db.update(transfers).set({ progress }).where(eq(transfers.id, id));

@@ -21,11 +21,6 @@ export type RecordRow = typeof records.$inferSelect;
 export type VolumeRow = typeof volumes.$inferSelect;
 export type FileRow = typeof files.$inferSelect;
 
-export interface Selected {
-  records: (RecordRow & { files: FileRow[] })[];
-  volumes: VolumeRow[];
-}
-
 function whereOf(sel: TransferSelection): SQL[] {
   const where: SQL[] = [eq(records.fonds, sel.fonds)];
   if (sel.year !== undefined) where.push(eq(records.year, sel.year));
@@ -43,24 +38,50 @@ export async function countSelected(db: Db, sel: TransferSelection): Promise<num
   return Number(r?.n ?? 0);
 }
 
-export async function selectRecords(db: Db, sel: TransferSelection): Promise<Selected> {
-  const where = whereOf(sel);
-  let rows = await db.select().from(records).where(and(...where)).orderBy(asc(records.archivalCode));
-  // whole volumes
+export interface Selection {
+  /** The records, in 档号 order: ids only (a transfer of 100,000 records keeps ~10 MB here, not their metadata). */
+  records: { id: string; archivalCode: string }[];
+  volumes: VolumeRow[];
+}
+
+const byCode = <T extends { archivalCode: string }>(a: T, b: T) => (a.archivalCode < b.archivalCode ? -1 : a.archivalCode > b.archivalCode ? 1 : 0);
+
+/** Which records and volumes the selection takes (a record in a volume brings the whole volume). */
+export async function selectRecords(db: Db, sel: TransferSelection): Promise<Selection> {
+  const light = { id: records.id, archivalCode: records.archivalCode, volumeCode: records.volumeCode };
+  let rows = await db.select(light).from(records).where(and(...whereOf(sel))).orderBy(asc(records.archivalCode));
   const volumeCodes = [...new Set(rows.map((r) => r.volumeCode).filter((v): v is string => v !== null))];
   if (volumeCodes.length) {
-    const inVolumes = await db.select().from(records).where(inArray(records.volumeCode, volumeCodes));
     const have = new Set(rows.map((r) => r.id));
-    rows = [...rows, ...inVolumes.filter((r) => !have.has(r.id))].sort((a, b) => (a.archivalCode < b.archivalCode ? -1 : a.archivalCode > b.archivalCode ? 1 : 0));
+    for (let i = 0; i < volumeCodes.length; i += 1000) {
+      const inVolumes = await db.select(light).from(records).where(inArray(records.volumeCode, volumeCodes.slice(i, i + 1000)));
+      for (const r of inVolumes) if (!have.has(r.id)) rows.push(r);
+    }
+    rows.sort(byCode);
   }
-  const vols = volumeCodes.length ? await db.select().from(volumes).where(inArray(volumes.archivalCode, volumeCodes)).orderBy(asc(volumes.archivalCode)) : [];
-  const fileRows: FileRow[] = [];
-  const ids = rows.map((r) => r.id);
-  for (let i = 0; i < ids.length; i += 1000) fileRows.push(...(await db.select().from(files).where(inArray(files.recordId, ids.slice(i, i + 1000)))));
-  const byRecord = new Map<string, FileRow[]>();
-  for (const f of fileRows) byRecord.set(f.recordId, [...(byRecord.get(f.recordId) ?? []), f]);
-  return {
-    records: rows.map((r) => ({ ...r, files: (byRecord.get(r.id) ?? []).sort((a, b) => a.sequence - b.sequence) })),
-    volumes: vols,
-  };
+  const vols: VolumeRow[] = [];
+  for (let i = 0; i < volumeCodes.length; i += 1000) vols.push(...(await db.select().from(volumes).where(inArray(volumes.archivalCode, volumeCodes.slice(i, i + 1000)))));
+  vols.sort(byCode);
+  return { records: rows.map((r) => ({ id: r.id, archivalCode: r.archivalCode })), volumes: vols };
+}
+
+/** The selected records with their files, a page at a time, in the selection's order. */
+export async function* recordPages(db: Db, selected: Selection['records'], pageSize = 500): AsyncGenerator<(RecordRow & { files: FileRow[] })[]> {
+  for (let i = 0; i < selected.length; i += pageSize) {
+    const ids = selected.slice(i, i + pageSize).map((r) => r.id);
+    const rows = await db.select().from(records).where(inArray(records.id, ids));
+    const fileRows = await db.select().from(files).where(inArray(files.recordId, ids));
+    const byRecord = new Map<string, FileRow[]>();
+    for (const f of fileRows) {
+      const list = byRecord.get(f.recordId);
+      if (list) list.push(f);
+      else byRecord.set(f.recordId, [f]);
+    }
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    yield ids.map((id) => {
+      const r = byId.get(id);
+      if (!r) throw new Error(`选定的档案在生成移交信息包时已不在目录中 (a selected record left the catalogue during the build): ${id}`);
+      return { ...r, files: (byRecord.get(id) ?? []).sort((a, b) => a.sequence - b.sequence) };
+    });
+  }
 }
