@@ -126,15 +126,61 @@ export function openApiDocument(version: string): object {
       },
       '/api/v1/receipts': {
         post: {
-          summary: 'A transfer package arriving at the receiving archive: checked at stage transfer and, when accepted, ingested',
+          summary: 'A transfer package arriving at the receiving archive: staged, then checked at stage transfer (YJ), archived when accepted and its 交接登记表 written, as a job',
           ...bearer(ADMIN_ROLES),
+          description:
+            bearer(ADMIN_ROLES).description +
+            ' Answers 202 once the package is staged. Poll `links.self` (GET /api/v1/receipts/{id}) until `settled`: `registered` (archived, the 交接登记表 written and kept in every store; fetch it from `links.handover` and its seal from `links.handoverSeal`), `rejected` (nothing stored; the report says why) or `failed`. A receipt whose worker died is taken up by the next worker, and the 交接登记表 is written exactly once.',
           parameters: [
-            { name: 'X-Dangan-Package-Name', in: 'header', required: false, schema: { type: 'string' } },
-            { name: 'X-Dangan-Received-By', in: 'header', required: false, schema: { type: 'string' }, description: '接收人, for the 交接登记表' },
+            { name: 'X-Dangan-Package-Name', in: 'header', required: false, schema: { type: 'string' }, description: 'URI-encoded' },
+            { name: 'X-Dangan-Received-By', in: 'header', required: false, schema: { type: 'string' }, description: '接收人, for the 交接登记表 (URI-encoded)' },
+            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'the same key and bytes return the first receipt (Idempotent-Replayed: true)' },
           ],
           requestBody: { required: true, content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } },
-          responses: { 201: { description: 'accepted and ingested: the submission, its report and the 交接登记表 (register XML, seal)' }, 200: { description: 'rejected: the submission and its report' }, 400: error, 401: error, 403: error, 413: error, 503: error },
+          responses: {
+            202: { description: 'staged and queued: `{id, status: received, links: {self, submission, report, handover, handoverSeal}}`; Location is links.self', content: json({ $ref: '#/components/schemas/Accepted' }) },
+            400: error,
+            401: error,
+            403: error,
+            409: error,
+            413: error,
+          },
         },
+      },
+      '/api/v1/receipts/{id}': {
+        get: {
+          summary: 'A receipt: its status, report and 交接登记表 once written',
+          ...bearer(ADMIN_ROLES),
+          parameters: [param('id', 'path', 'receipt (submission) id')],
+          responses: {
+            200: {
+              description: 'the receipt',
+              content: json({
+                type: 'object',
+                properties: {
+                  id: { type: 'string', format: 'uuid' },
+                  status: { type: 'string', enum: ['received', 'checking', 'accepted', 'archived', 'registered', 'rejected', 'failed'], description: '`archived`: records catalogued, 交接登记表 not yet written; `registered`: archived and the 交接登记表 written' },
+                  settled: { type: 'boolean', description: 'nothing more will happen: registered, or rejected or failed with the staged package removed' },
+                  verdict: { type: ['string', 'null'], enum: ['accepted', 'rejected', null] },
+                  receivedBy: { type: ['string', 'null'] },
+                  failureReason: { type: ['string', 'null'] },
+                  handover: { type: ['object', 'null'], properties: { key: { type: 'string' }, sealKey: { type: ['string', 'null'] }, at: { type: 'string', format: 'date-time' } } },
+                  report: { type: ['object', 'null'] },
+                  links: { type: 'object', properties: { self: { type: 'string' }, submission: { type: 'string' }, report: { type: 'string' }, handover: { type: 'string' }, handoverSeal: { type: 'string' } } },
+                },
+              }),
+            },
+            401: error,
+            403: error,
+            404: error,
+          },
+        },
+      },
+      '/api/v1/receipts/{id}/handover': {
+        get: { summary: 'The 交接登记表 (XML) once written; 404 before', ...bearer(ADMIN_ROLES), parameters: [param('id', 'path', 'receipt id')], responses: { 200: { description: 'the register', content: { 'application/xml': { schema: { type: 'string' } } } }, 401: error, 403: error, 404: error } },
+      },
+      '/api/v1/receipts/{id}/handover/seal': {
+        get: { summary: "The receiving unit's detached CMS seal (DER) over the 交接登记表; 404 before it is written or when no signing key is configured", ...bearer(ADMIN_ROLES), parameters: [param('id', 'path', 'receipt id')], responses: { 200: { description: 'the seal', content: { 'application/pkcs7-signature': { schema: { type: 'string', format: 'binary' } } } }, 401: error, 403: error, 404: error } },
       },
       '/api/v1/audits': {
         post: {

@@ -1,6 +1,6 @@
 // The ingest service: receive (stage + row + job), the workers (ingest, callback), resuming
 // unfinished work at start, and metrics. Everything it touches is handed in.
-import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
 import { submissions } from '../db/schema.ts';
 import { queueDefiner, type JobPolicy, type Queue } from '../jobs/index.ts';
@@ -41,11 +41,14 @@ export interface IngestService {
    * caller processes it itself, as a receipt does: one process, never a worker beside it).
    */
   receive(input: Omit<ReceiveInput, 'maxBytes'> & { maxBytes?: number; queue?: boolean }): Promise<ReceiveResult>;
-  /** Processes one submission here and now (batch import, tests), recording a failure as final. */
-  process(id: string): Promise<ProcessOutcome>;
+  /**
+   * Processes one submission here and now (batch import, receipts, tests), recording a failure as
+   * final; with `retry`, a failure that may pass is recorded as such and thrown (the caller's job retries).
+   */
+  process(id: string, opts?: { signal?: AbortSignal; retry?: boolean }): Promise<ProcessOutcome>;
   /** Starts this process's ingest and callback workers and queues any unfinished submission. */
   startWorkers(): Promise<void>;
-  /** Queues every submission not yet final (and undelivered callbacks); returns how many. */
+  /** Queues every submission not yet final but receipts (their own queue: src/transfer), and undelivered callbacks; returns how many. */
   resumeUnfinished(): Promise<number>;
   renderMetrics(): Promise<string>;
   /**
@@ -94,12 +97,14 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
       if (r.kind === 'created' && input.queue !== false) await enqueue(r.submission.id);
       return r;
     },
-    async process(id) {
+    async process(id, o = {}) {
       try {
-        return await processSubmission(deps, id);
+        return await processSubmission(deps, id, o.signal);
       } catch (e) {
         metrics.jobFailures++;
-        await recordFailure(deps, id, e, true);
+        const final = !o.retry || isPermanent(e);
+        await recordFailure(deps, id, e, final);
+        if (!final) throw e;
         const [s] = await db.select().from(submissions).where(eq(submissions.id, id));
         return s ? { status: 'failed', submission: s } : { status: 'gone' };
       }
@@ -162,7 +167,11 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
       return removed + orphans.length + leftovers;
     },
     async resumeUnfinished() {
-      const open = await db.select({ id: submissions.id }).from(submissions).where(inArray(submissions.status, ['received', 'checking', 'accepted']));
+      // A receipt is resumed by the receipt jobs, which also write its 交接登记表.
+      const open = await db
+        .select({ id: submissions.id })
+        .from(submissions)
+        .where(and(inArray(submissions.status, ['received', 'checking', 'accepted']), ne(submissions.source, 'receipt')));
       for (const s of open) await enqueue(s.id);
       const calls = await db
         .select({ id: submissions.id })

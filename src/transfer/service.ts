@@ -5,7 +5,8 @@ import { transfers } from '../db/schema.ts';
 import type { IngestService } from '../ingest/index.ts';
 import type { JobPolicy, Queue } from '../jobs/index.ts';
 import { buildTransfer, createTransfer, failTransfer, getTransfer, openTransferPackage, requestTransfer, TransferRequestError, type Transfer, type TransferDeps, type TransferOutcome, type TransferRequest } from './build.ts';
-import { receiveTransfer, type ReceiptInput, type ReceiptOutcome } from './receive.ts';
+import { createReceiptJobs } from './receipt-jobs.ts';
+import { getReceipt, openHandover, receiveTransfer, type ReceiptInput, type ReceiptOutcome, type ReceiptView, type StagedReceipt } from './receive.ts';
 
 export const TRANSFER_QUEUE = 'transfer';
 /** A build that dies (kill -9, a lost machine) is retried once its heartbeat stops; a build that keeps failing is recorded as failed. */
@@ -19,8 +20,14 @@ export interface TransferService {
   get(id: string): Promise<Transfer | undefined>;
   /** The stored package's bytes (from the first store holding a copy); undefined when not stored. */
   open(id: string): ReturnType<typeof openTransferPackage>;
+  /** Receives a transfer package here and now (the CLI): its verdict and, when archived, the 交接登记表. */
   receive(input: ReceiptInput): Promise<ReceiptOutcome>;
-  /** Starts this process's transfer workers and queues every transfer not yet finished (after a crash). */
+  /** Stages a transfer package and queues its check, archiving and 交接登记表 (the API); needs a queue. */
+  requestReceipt(input: ReceiptInput): Promise<StagedReceipt>;
+  getReceipt(id: string): Promise<ReceiptView | undefined>;
+  /** A receipt's 交接登记表 (or its seal) once written. */
+  openHandover(id: string, part?: 'xml' | 'seal'): Promise<Buffer | undefined>;
+  /** Starts this process's transfer and receipt workers and queues every transfer or receipt not yet finished (after a crash). */
   startWorkers(): Promise<void>;
 }
 
@@ -46,6 +53,7 @@ export function createTransferService(deps: TransferServiceOptions): TransferSer
     await define(q);
     await q.send(TRANSFER_QUEUE, { id }, { singletonKey: id });
   };
+  const receipts = createReceiptJobs(deps);
   return {
     create: (req) => createTransfer(deps, req),
     async request(req) {
@@ -56,6 +64,9 @@ export function createTransferService(deps: TransferServiceOptions): TransferSer
     get: (id) => getTransfer(deps.db, id),
     open: (id) => openTransferPackage(deps, id),
     receive: (input) => receiveTransfer(deps, input),
+    requestReceipt: (input) => receipts.request(input),
+    getReceipt: (id) => getReceipt(deps.db, id),
+    openHandover: (id, part) => openHandover(deps, id, part),
     async startWorkers() {
       const q = deps.queue;
       if (!q) throw new Error('transfer: workers need a queue');
@@ -79,6 +90,7 @@ export function createTransferService(deps: TransferServiceOptions): TransferSer
       // one whose job is still there keeps it (same key)
       const open = await deps.db.select({ id: transfers.id }).from(transfers).where(inArray(transfers.status, ['pending', 'building']));
       for (const t of open) await enqueue(t.id);
+      await receipts.startWorkers();
     },
   };
 }

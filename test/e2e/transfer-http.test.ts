@@ -1,6 +1,7 @@
 // The transfer API: POST /api/v1/transfers (queued: 202, then followed to stored), GET the transfer
-// and its package, POST /api/v1/receipts at a second archive (accepted, and a changed package
-// rejected), through app.request(). Only an admin token creates transfers and receipts (a submitter
+// and its package, POST /api/v1/receipts at a second archive (202, then followed on
+// GET /api/v1/receipts/{id}: a changed package rejected, the intact one registered with its
+// 交接登记表 and seal), through app.request(). Only an admin token creates transfers and receipts (a submitter
 // or auditor gets 403 and nothing is created); an auditor reads them.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ let submitterTo: string;
 let auditorTo: string;
 
 let queue: Queue;
+let queueTo: Queue;
 
 function appOf(a: Archive, q?: Queue) {
   const transfers = createTransferService({ ...a.deps, ingest: a.ingest, queue: q });
@@ -42,6 +44,8 @@ beforeAll(async () => {
   await ingestFile(from, SAMPLE);
   queue = createQueue(queueDatabaseOf(from.database), { superviseIntervalSeconds: 1, onError: () => {} });
   await queue.start();
+  queueTo = createQueue(queueDatabaseOf(to.database), { superviseIntervalSeconds: 1, onError: () => {} });
+  await queueTo.start();
   tokenFrom = (await createToken(from.database.db, { system: 'agency', fonds: ['J001'], role: 'admin', actor: 'test' })).token;
   tokenTo = (await createToken(to.database.db, { system: 'archive', fonds: ['J001'], role: 'admin', actor: 'test' })).token;
   submitterFrom = (await createToken(from.database.db, { system: 'oa', fonds: ['J001'], actor: 'test' })).token;
@@ -51,6 +55,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await queue?.stop({ graceful: false, timeoutMs: 2000 });
+  await queueTo?.stop({ graceful: false, timeoutMs: 2000 });
   await from?.close();
   await to?.close();
   rmSync(work, { recursive: true, force: true });
@@ -103,7 +108,7 @@ it('builds a transfer, serves it, and the receiving archive accepts it; a change
   expect(pkg.length).toBe(t.package.size);
   expect(createHash('sha256').update(pkg).digest('hex')).toBe(t.package.sha256);
 
-  const archive = appOf(to);
+  const archive = appOf(to, queueTo);
   const authTo = { Authorization: `Bearer ${tokenTo}`, 'Content-Type': 'application/zip' };
   // Receiving needs the admin role too: the intact package from a submitter's or an auditor's token is refused and nothing is stored.
   for (const token of [submitterTo, auditorTo]) {
@@ -119,18 +124,41 @@ it('builds a transfer, serves it, and the receiving archive accepts it; a change
   const changed = Buffer.from(pkg);
   const at = changed.indexOf(Buffer.from('%PDF'));
   changed[at + 20] ^= 0xff;
-  const rejected = await archive.request('/api/v1/receipts', { method: 'POST', headers: authTo, body: changed });
-  expect(rejected.status).toBe(200);
-  const r = (await rejected.json()) as { status: string; report: { items: { code: string; status: string }[] } };
-  expect(r.status).toBe('rejected');
-  expect(r.report.items.filter((i) => i.status === 'fail').map((i) => i.code)).toContain('YJ-1-5');
+  type ReceiptJson = { id: string; status: string; settled: boolean; receivedBy: string | null; report: { items: { code: string; status: string }[] } | null; handover: { key: string; sealKey: string | null } | null; links: { self: string; handover: string; handoverSeal: string } };
+  const follow = async (res: Response): Promise<ReceiptJson> => {
+    expect(res.status).toBe(202);
+    const first = (await res.json()) as ReceiptJson;
+    expect(first.status).toBe('received');
+    expect(res.headers.get('location')).toBe(`/api/v1/receipts/${first.id}`);
+    let r = first;
+    for (const until = Date.now() + 60_000; Date.now() < until && !r.settled; await new Promise((w) => setTimeout(w, 300))) {
+      r = (await (await archive.request(first.links.self, { headers: { Authorization: `Bearer ${tokenTo}` } })).json()) as ReceiptJson;
+    }
+    return r;
+  };
+  const rejected = await follow(await archive.request('/api/v1/receipts', { method: 'POST', headers: authTo, body: changed }));
+  expect(rejected.status).toBe('rejected');
+  expect(rejected.report!.items.filter((i) => i.status === 'fail').map((i) => i.code)).toContain('YJ-1-5');
+  expect(rejected.handover).toBeNull();
+  expect((await archive.request(rejected.links.handover, { headers: { Authorization: `Bearer ${tokenTo}` } })).status).toBe(404);
 
-  const accepted = await archive.request('/api/v1/receipts', { method: 'POST', headers: { ...authTo, 'X-Dangan-Received-By': 'wang' }, body: pkg });
-  expect(accepted.status).toBe(201);
-  const a = (await accepted.json()) as { status: string; handover: { xml: string; seal: string | null } };
-  expect(a.status).toBe('archived');
-  expect(a.handover.xml).toContain('<接收结果>接收</接收结果>');
-  expect(a.handover.seal).not.toBeNull();
+  const accepted = await follow(await archive.request('/api/v1/receipts', { method: 'POST', headers: { ...authTo, 'X-Dangan-Received-By': encodeURIComponent('王五') }, body: pkg }));
+  expect(accepted.status).toBe('registered');
+  expect(accepted.receivedBy).toBe('王五');
+  expect(accepted.handover?.sealKey).not.toBeNull();
+  const xml = await archive.request(accepted.links.handover, { headers: { Authorization: `Bearer ${tokenTo}` } });
+  expect(xml.status).toBe(200);
+  expect(xml.headers.get('content-type')).toContain('application/xml');
+  const text = await xml.text();
+  expect(text).toContain('<接收结果>接收</接收结果>');
+  expect(text).toContain('王五');
+  const seal = await archive.request(accepted.links.handoverSeal, { headers: { Authorization: `Bearer ${tokenTo}` } });
+  expect(seal.status).toBe(200);
+  expect((await seal.arrayBuffer()).byteLength).toBeGreaterThan(500);
+  // the token that sent it also reads the submission; a receipt is for admins only
+  expect((await archive.request(`/api/v1/submissions/${accepted.id}`, { headers: { Authorization: `Bearer ${tokenTo}` } })).status).toBe(200);
+  expect((await archive.request(accepted.links.self, { headers: { Authorization: `Bearer ${submitterTo}` } })).status).toBe(403);
+  expect((await archive.request('/api/v1/receipts/00000000-0000-4000-8000-000000000000', { headers: { Authorization: `Bearer ${tokenTo}` } })).status).toBe(404);
   const recs = (await (await archive.request('/api/v1/records?fonds=J001', { headers: { Authorization: `Bearer ${tokenTo}` } })).json()) as { items?: unknown[]; records?: unknown[] };
   expect((recs.items ?? recs.records ?? []).length).toBe(4);
 }, 120_000);

@@ -1,6 +1,7 @@
 // Bad transfer packages at the receiving archive: a register whose counts, bytes or digest
 // disagree, records listed vs present, a missing or forged seal, a record changed after sealing,
-// a package cut short — each rejected with its YJ item and nothing stored.
+// a package cut short — each rejected with its YJ item and nothing stored (received as the API does:
+// staged and queued, then settled by the receiving archive's worker).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -10,13 +11,16 @@ import { count } from 'drizzle-orm';
 import yazl from 'yazl';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signDetachedCms } from '../../src/crypto/index.ts';
+import type { Report } from '../../src/checks/report.ts';
 import { records } from '../../src/db/schema.ts';
-import { createTransfer, openTransferPackage, receiveTransfer } from '../../src/transfer/index.ts';
+import { createTransfer, openTransferPackage } from '../../src/transfer/index.ts';
+import { openReceiver, receiveQueued, type Receiver } from './receipt-support.ts';
 import { ingestFile, openArchive, readAll, SAMPLE, testPki, type Archive } from './transfer-support.ts';
 
 let work: string;
 let from: Archive;
 let to: Archive;
+let receiver: Receiver;
 let pkg: Buffer;
 let pkiInfo: ReturnType<typeof testPki>;
 
@@ -25,12 +29,14 @@ beforeAll(async () => {
   pkiInfo = testPki(join(work, 'pki'));
   from = await openArchive({ trust: pkiInfo.trust, signing: pkiInfo.signing });
   to = await openArchive({ trust: pkiInfo.trust, signing: pkiInfo.signing });
+  receiver = await openReceiver(to);
   await ingestFile(from, SAMPLE);
   const out = await createTransfer(from.deps, { fonds: 'J001', requestedBy: 'system' });
   if (out.status !== 'stored') throw new Error(out.reason);
   pkg = await readAll((await openTransferPackage(from.deps, out.transfer.id))!.stream);
 }, 120_000);
 afterAll(async () => {
+  await receiver?.stop();
   await from?.close();
   await to?.close();
   rmSync(work, { recursive: true, force: true });
@@ -59,10 +65,9 @@ async function altered(edit: (dir: string) => void): Promise<Buffer> {
 const editFile = (dir: string, path: string, f: (s: string) => string) => writeFileSync(join(dir, path), f(readFileSync(join(dir, path), 'utf8')));
 
 async function expectRejected(bytes: Buffer, code: string) {
-  const out = await receiveTransfer({ db: to.database.db, ingest: to.ingest, primary: to.primary, backups: [to.backup] }, { body: Readable.from([bytes]), packageName: `case-${n}.zip`, submitter: 'user:receiver' });
+  const out = await receiveQueued(receiver.service, { body: Readable.from([bytes]), packageName: `case-${n}.zip`, submitter: 'user:receiver' });
   expect(out.status).toBe('rejected');
-  if (out.status !== 'rejected') return;
-  const failed = out.report.items.filter((i) => i.status === 'fail');
+  const failed = (out.submission.report as Report).items.filter((i) => i.status === 'fail');
   expect(failed.map((i) => i.code)).toContain(code);
   expect(failed.every((i) => i.code.startsWith('YJ-'))).toBe(true);
   // nothing stored: no records, no objects in either store

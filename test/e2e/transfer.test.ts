@@ -7,11 +7,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../src/db/testing.ts';
 import { copies, events, files, records, transfers, volumes } from '../../src/db/schema.ts';
-import { createTransfer, openTransferPackage, parseTransferRegister, receiveTransfer, transferKey } from '../../src/transfer/index.ts';
+import { createReceiptJobs, createTransfer, openTransferPackage, parseTransferRegister, RECEIPT_QUEUE, RECEIPT_REGISTERED, RECEIPT_REJECTED, settleReceipt, stageReceipt, transferKey } from '../../src/transfer/index.ts';
+import { verifyEventLog } from '../../src/events/index.ts';
+import type { Report } from '../../src/checks/report.ts';
+import { openReceiver, receiveQueued, untilSettled, type Receiver } from './receipt-support.ts';
 import { ingestFile, openArchive, readAll, SAMPLE, testPki, type Archive } from './transfer-support.ts';
 
 async function catalogueOf(a: Archive) {
@@ -28,6 +31,7 @@ describeEachDatabase('transfer and receipt', (dbs) => {
   let work: string;
   let from: Archive;
   let to: Archive;
+  let receiver: Receiver;
   let pkg: Buffer;
   let pkiInfo: ReturnType<typeof testPki>;
 
@@ -36,9 +40,11 @@ describeEachDatabase('transfer and receipt', (dbs) => {
     pkiInfo = testPki(join(work, 'pki'));
     from = await openArchive({ trust: pkiInfo.trust, signing: pkiInfo.signing, databases: dbs });
     to = await openArchive({ trust: pkiInfo.trust, signing: pkiInfo.signing, databases: dbs });
+    receiver = await openReceiver(to);
     await ingestFile(from, SAMPLE);
   }, 120_000);
   afterAll(async () => {
+    await receiver?.stop();
     await from?.close();
     await to?.close();
     rmSync(work, { recursive: true, force: true });
@@ -94,12 +100,13 @@ describeEachDatabase('transfer and receipt', (dbs) => {
     expect(readFileSync(join(dir, 'J001/J001-WS·2024-Y-BGS-0002/元数据.xml'), 'utf8')).toMatch(/<控制标识>(开放|控制)<\/控制标识>/);
   });
 
-  it('is received into a second data directory with the same records, files and digests', async () => {
-    const out = await receiveTransfer({ db: to.database.db, ingest: to.ingest, primary: to.primary, backups: [to.backup], signing: pkiInfo.signing }, { body: Readable.from([pkg]), packageName: 'transfer.zip', submitter: 'user:receiver', receivedBy: '王五' });
-    if (out.status !== 'archived') throw new Error(JSON.stringify(out.status === 'rejected' ? out.report.items.filter((i) => i.status === 'fail') : out));
-    expect(out.report.stage).toBe('transfer');
-    expect(out.report.items.filter((i) => i.code.startsWith('GD'))).toEqual([]);
-    for (const code of ['YJ-1-5', 'YJ-2-1', 'YJ-2-4']) expect(out.report.items.find((i) => i.code === code)?.status).toBe('pass');
+  it('is received into a second data directory with the same records, files and digests (queued: staged, then a job)', async () => {
+    const view = await receiveQueued(receiver.service, { body: Readable.from([pkg]), packageName: 'transfer.zip', submitter: 'user:receiver', receivedBy: '王五' });
+    const report = view.submission.report as Report;
+    if (view.status !== 'registered') throw new Error(JSON.stringify(view.status === 'rejected' ? report.items.filter((i) => i.status === 'fail') : view));
+    expect(report.stage).toBe('transfer');
+    expect(report.items.filter((i) => i.code.startsWith('GD'))).toEqual([]);
+    for (const code of ['YJ-1-5', 'YJ-2-1', 'YJ-2-4']) expect(report.items.find((i) => i.code === code)?.status).toBe('pass');
     expect(await catalogueOf(to)).toEqual(await catalogueOf(from));
     const vs = await to.database.db.select().from(volumes);
     expect(vs.map((v) => v.archivalCode)).toEqual(['J001-001-0012']);
@@ -108,14 +115,73 @@ describeEachDatabase('transfer and receipt', (dbs) => {
       for (const s of [to.primary, to.backup]) expect((await readAll(await s.get(f.objectKey))).length).toBe(f.size);
     }
     // the 交接登记表, sealed by the receiving unit, verifies with openssl
+    const xml = await receiver.service.openHandover(view.submission.id);
+    const seal = await receiver.service.openHandover(view.submission.id, 'seal');
     const dir = join(work, 'handover');
     mkdirSync(dir);
-    writeFileSync(join(dir, '交接登记表.xml'), out.handover.xml);
-    writeFileSync(join(dir, '交接登记表.xml.p7s'), out.handover.seal!);
+    writeFileSync(join(dir, '交接登记表.xml'), xml!);
+    writeFileSync(join(dir, '交接登记表.xml.p7s'), seal!);
     execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', '交接登记表.xml.p7s', '-content', '交接登记表.xml', '-CAfile', pkiInfo.pki.alg.rsa.root.certPath, '-purpose', 'any', '-out', '/dev/null'], { cwd: dir, stdio: 'pipe' });
-    expect(readFileSync(join(dir, '交接登记表.xml'), 'utf8')).toContain('<接收结果>接收</接收结果>');
-    expect(await readAll(await to.backup.get(out.handover.key))).toEqual(Buffer.from(out.handover.xml));
+    const text = readFileSync(join(dir, '交接登记表.xml'), 'utf8');
+    expect(text).toContain('<接收结果>接收</接收结果>');
+    expect(text).toContain('王五');
+    expect(await readAll(await to.backup.get(view.handover!.key))).toEqual(xml);
+    expect(view.receivedBy).toBe('王五');
+    // the staged package is gone once archived
+    expect(await to.primary.head(`staging/${view.submission.id}`)).toBeUndefined();
   }, 120_000);
+
+  it('a crash after archiving, before the 交接登记表: the workers write it once at start-up; a receipt never queued is taken up too', async () => {
+    const late = await openArchive({ trust: pkiInfo.trust, signing: pkiInfo.signing, databases: dbs });
+    let r2: Receiver | undefined;
+    try {
+      const deps = { ...late.deps, ingest: late.ingest };
+      // the crash window: staged, then archived by the normal processing, and the process gone before the handover
+      const staged = await stageReceipt(deps, { body: Readable.from([pkg]), packageName: 'transfer.zip', submitter: 'user:receiver', receivedBy: '赵六' });
+      if (staged.kind !== 'staged') throw new Error(staged.kind);
+      const id = staged.submission.id;
+      expect((await late.ingest.process(id)).status).toBe('archived');
+      const registered = () => late.database.db.select().from(events).where(and(eq(events.type, RECEIPT_REGISTERED), eq(events.subjectId, id)));
+      expect(await registered()).toHaveLength(0);
+      // another receipt staged but never queued (died before its job): a package cut short
+      const cut = await stageReceipt(deps, { body: Readable.from([pkg.subarray(0, Math.floor(pkg.length * 0.6))]), packageName: 'cut.zip', submitter: 'user:receiver' });
+      if (cut.kind !== 'staged') throw new Error(cut.kind);
+
+      // restart: the workers start and take both up
+      r2 = await openReceiver(late);
+      const view = await untilSettled(r2.service, id);
+      expect(view.status).toBe('registered');
+      const ev = await registered();
+      expect(ev).toHaveLength(1);
+      const xml = await r2.service.openHandover(id);
+      expect(xml!.toString('utf8')).toContain('<接收人>赵六</接收人>');
+      expect(xml!.toString('utf8')).toContain('<接收结果>接收</接收结果>');
+      for (const s of [late.primary, late.backup]) expect(await readAll(await s.get(view.handover!.key))).toEqual(xml);
+      expect(await r2.service.openHandover(id, 'seal')).toBeDefined();
+      const rejected = await untilSettled(r2.service, cut.submission.id);
+      expect(rejected.status).toBe('rejected');
+      expect((rejected.submission.report as Report).items.filter((i) => i.status === 'fail').map((i) => i.code)).toContain('YJ-1-5');
+      expect(await late.primary.head(`staging/${cut.submission.id}`)).toBeUndefined();
+
+      // running it all again — the resume, a retried job, settling by hand — writes nothing more
+      const again = await settleReceipt(deps, id);
+      expect(again.status).toBe('archived');
+      if (again.status === 'archived') expect(Buffer.from(again.handover.xml)).toEqual(xml);
+      await r2.queue.send(RECEIPT_QUEUE, { id }, { singletonKey: `${id}:again` });
+      await r2.queue.send(RECEIPT_QUEUE, { id: cut.submission.id }, { singletonKey: `${cut.submission.id}:again` });
+      for (const until = Date.now() + 30_000; Date.now() < until && (await r2.queue.counts(RECEIPT_QUEUE)).completed < 3; ) await new Promise((w) => setTimeout(w, 200));
+      expect((await r2.queue.counts(RECEIPT_QUEUE)).completed).toBe(3);
+      // and a further restart finds nothing left to settle
+      expect(await createReceiptJobs(deps).resume()).toBe(0);
+      expect(await registered()).toHaveLength(1);
+      const rejectedEvents = await late.database.db.select().from(events).where(and(eq(events.type, RECEIPT_REJECTED), eq(events.subjectId, cut.submission.id)));
+      expect(rejectedEvents).toHaveLength(1);
+      expect((await verifyEventLog(late.database.db)).ok).toBe(true);
+    } finally {
+      await r2?.stop();
+      await late.close();
+    }
+  }, 180_000);
 
   it('fails, keeping no copy, when a backup store gives back other bytes than were written', async () => {
     const liar = { ...from.backup, get: async () => Readable.from([Buffer.from('not the package')]) };
