@@ -129,6 +129,21 @@ export function testObjectStore(driver: string, make: () => Promise<StoreHarness
       expect(await h.leftovers()).toEqual([]);
     });
 
+    it('keeps every byte in order when they arrive in many small and uneven chunks (as an upload does)', async () => {
+      const data = randomBytes(3 * MB + 777);
+      async function* uneven() {
+        let off = 0;
+        for (let i = 0; off < data.byteLength; i++) {
+          const n = i % 97 === 0 ? 700_000 : 1 + ((i * 7919) % 3000); // mostly tiny, now and then large
+          yield data.subarray(off, Math.min(off + n, data.byteLength));
+          off += n;
+        }
+      }
+      const r = await store.put(uneven());
+      expect(r).toEqual({ key: contentKey(digestsOf(data).sha256), ...digestsOf(data), deduplicated: false });
+      expect(Buffer.compare(await readAll(await store.get(r.key)), data)).toBe(0);
+    });
+
     it('reads byte ranges', async () => {
       const data = randomBytes(10_000);
       await store.put([data], { key: 'r/x' });
