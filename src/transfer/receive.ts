@@ -169,60 +169,73 @@ export async function settleReceipt(deps: ReceiptDeps, id: string, opts: { signa
   return { status: 'archived', submission: sub, report, handover: made };
 }
 
-/** The 交接登记表 of an archived receipt: the one written earlier, or written now (once, under the receipt's lock). */
+/**
+ * The 交接登记表 of an archived receipt: the one written earlier, or written now. The objects are
+ * written outside any transaction (a slow store must not hold the database); the event is appended
+ * once, under the receipt's lock, after looking for it again. Its content depends on the submission
+ * alone (接收时间 is the archiving time), so a run after a crash writes the same register, at the same
+ * content keys; only a randomised seal (SM2, ECDSA) of a run that lost a race is left unowned.
+ */
 async function registerHandover(deps: ReceiptDeps, sub: Submission, report: Report): Promise<Handover | { problem: string }> {
   const id = sub.id;
-  return locked(deps.db, id, async (tx) => {
-    const done = await eventOf(tx, id, RECEIPT_REGISTERED);
-    if (done) {
-      const p = done.payload as { handover: string; seal: string | null };
-      const xml = await readObject([deps.primary, ...deps.backups], p.handover);
-      const seal = p.seal ? await readObject([deps.primary, ...deps.backups], p.seal) : undefined;
-      return { xml, seal, key: p.handover, sealKey: p.seal ?? undefined };
+  const stores = [deps.primary, ...deps.backups];
+  const earlier = async (db: Db): Promise<Handover | undefined> => {
+    const done = await eventOf(db, id, RECEIPT_REGISTERED);
+    if (!done) return undefined;
+    const p = done.payload as { handover: string; seal: string | null };
+    const xml = await readObject(stores, p.handover);
+    const seal = p.seal ? await readObject(stores, p.seal) : undefined;
+    return { xml, seal, key: p.handover, sealKey: p.seal ?? undefined };
+  };
+  const found = await earlier(deps.db);
+  if (found) return found;
+
+  // The register as received, among the archived objects
+  const [obj] = await deps.db.select().from(submissionObjects).where(and(eq(submissionObjects.submissionId, id), eq(submissionObjects.path, REGISTER_FILE)));
+  if (!obj) return { problem: '已归档的移交信息包中找不到移交登记表 (no register among the archived objects)' };
+  const parsed = parseTransferRegister(await readObject(stores, obj.objectKey));
+  if (!parsed.ok) return { problem: parsed.problem };
+  const asked = (await eventOf(deps.db, id, RECEIPT_RECEIVED))?.payload as { receivedBy?: string | null; receivingUnit?: string | null } | undefined;
+  const now = deps.now ?? (() => new Date());
+  const at = sub.archivedAt ?? now();
+  const register: HandoverRegister = {
+    ...parsed.register,
+    receivingUnit: parsed.register.receivingUnit || asked?.receivingUnit || '',
+    packageDigests: [
+      { object: sub.packageName ?? `${id}.zip`, algorithm: 'SM3', value: sub.packageSm3 ?? '' },
+      { object: sub.packageName ?? `${id}.zip`, algorithm: 'SHA256', value: sub.packageSha256 ?? '' },
+    ],
+    receivedResults: { authenticity: pass(report, 'authenticity'), integrity: pass(report, 'integrity'), usability: pass(report, 'usability'), security: pass(report, 'security') },
+    outcome: '接收',
+    receivedBy: asked?.receivedBy || sub.submitter,
+    receivedAt: at.toISOString(),
+  };
+  const xml = Buffer.from(writeHandoverRegister(register), 'utf8');
+  const seal = deps.signing ? Buffer.from(signDetachedCms(xml, deps.signing.keyPem, deps.signing.certPem, { chain: deps.signing.chainPem, signingTime: at })) : undefined;
+  const keep = async (bytes: Buffer) => {
+    const d = createDigester();
+    d.update(bytes);
+    const dg = d.digest();
+    for (const s of stores) {
+      const p = await s.put([bytes], { expectedSha256: dg.sha256, expectedSize: dg.size });
+      if (p.sha256 !== dg.sha256 || p.sm3 !== dg.sm3) throw new Error(`存储「${s.name}」写入交接登记表不符 (copy differs)`);
     }
-    // The register as received, among the archived objects
-    const [obj] = await tx.select().from(submissionObjects).where(and(eq(submissionObjects.submissionId, id), eq(submissionObjects.path, REGISTER_FILE)));
-    if (!obj) return { problem: '已归档的移交信息包中找不到移交登记表 (no register among the archived objects)' };
-    const parsed = parseTransferRegister(await readObject([deps.primary, ...deps.backups], obj.objectKey));
-    if (!parsed.ok) return { problem: parsed.problem };
-    const asked = (await eventOf(tx, id, RECEIPT_RECEIVED))?.payload as { receivedBy?: string | null; receivingUnit?: string | null } | undefined;
-    // Received when archived, whenever this runs: a run after a crash writes the same register.
-    const at = sub.archivedAt ?? (deps.now ?? (() => new Date()))();
-    const register: HandoverRegister = {
-      ...parsed.register,
-      receivingUnit: parsed.register.receivingUnit || asked?.receivingUnit || '',
-      packageDigests: [
-        { object: sub.packageName ?? `${id}.zip`, algorithm: 'SM3', value: sub.packageSm3 ?? '' },
-        { object: sub.packageName ?? `${id}.zip`, algorithm: 'SHA256', value: sub.packageSha256 ?? '' },
-      ],
-      receivedResults: { authenticity: pass(report, 'authenticity'), integrity: pass(report, 'integrity'), usability: pass(report, 'usability'), security: pass(report, 'security') },
-      outcome: '接收',
-      receivedBy: asked?.receivedBy || sub.submitter,
-      receivedAt: at.toISOString(),
-    };
-    const xml = Buffer.from(writeHandoverRegister(register), 'utf8');
-    const seal = deps.signing ? Buffer.from(signDetachedCms(xml, deps.signing.keyPem, deps.signing.certPem, { chain: deps.signing.chainPem, signingTime: at })) : undefined;
-    const stores = [deps.primary, ...deps.backups];
-    const keep = async (bytes: Buffer) => {
-      const d = createDigester();
-      d.update(bytes);
-      const dg = d.digest();
-      for (const s of stores) {
-        const p = await s.put([bytes], { expectedSha256: dg.sha256, expectedSize: dg.size });
-        if (p.sha256 !== dg.sha256 || p.sm3 !== dg.sm3) throw new Error(`存储「${s.name}」写入交接登记表不符 (copy differs)`);
-      }
-      const verifiedAt = (deps.now ?? (() => new Date()))();
-      await tx.insert(copies).values(stores.map((s) => ({ fileId: null, objectKey: contentKey(dg.sha256), store: s.name, size: dg.size, sha256: dg.sha256, sm3: dg.sm3, verifiedAt }))).onConflictDoNothing();
-      return contentKey(dg.sha256);
-    };
-    const key = await keep(xml);
-    const sealKey = seal ? await keep(seal) : undefined;
+    return { key: contentKey(dg.sha256), dg };
+  };
+  const x = await keep(xml);
+  const sl = seal ? await keep(seal) : undefined;
+  return locked(deps.db, id, async (tx) => {
+    const raced = await earlier(tx);
+    if (raced) return raced;
+    const verifiedAt = now();
+    const rows = [x, ...(sl ? [sl] : [])].flatMap(({ key, dg }) => stores.map((s) => ({ fileId: null, objectKey: key, store: s.name, size: dg.size, sha256: dg.sha256, sm3: dg.sm3, verifiedAt })));
+    await tx.insert(copies).values(rows).onConflictDoNothing();
     await appendEvent(
       tx,
-      { type: RECEIPT_REGISTERED, actor: sub.submitter, subject: { type: 'submission', id }, payload: { handover: key, seal: sealKey ?? null, records: parsed.register.archivalCodes.length, transferringUnit: register.transferringUnit, receivingUnit: register.receivingUnit } },
-      { now: deps.now },
+      { type: RECEIPT_REGISTERED, actor: sub.submitter, subject: { type: 'submission', id }, payload: { handover: x.key, seal: sl?.key ?? null, records: parsed.register.archivalCodes.length, transferringUnit: register.transferringUnit, receivingUnit: register.receivingUnit } },
+      { now },
     );
-    return { register, xml, seal, key, sealKey };
+    return { register, xml, seal, key: x.key, sealKey: sl?.key };
   });
 }
 
