@@ -95,3 +95,29 @@ describe('worker layouts', () => {
     }
   });
 });
+
+describe('one digest only', () => {
+  it('gives only the SHA-256 (or only the SM3) asked for, in every worker layout, beside files hashed whole', async () => {
+    const data = randomBytes(600_001);
+    const small = randomBytes(1000);
+    const layouts = [{ workers: 1 }, { workers: 2 }, { workers: 2, share: 'files' }] as const;
+    for (const layout of layouts) {
+      const p = createDigestPool({ blockSize: 64 * 1024, slots: 3, inlineBelow: 64 * 1024, ...layout });
+      try {
+        const run = async (bytes: Buffer, only?: 'sha256' | 'sm3') => {
+          const d = p.create(only ? { only } : {});
+          for (let off = 0; off < bytes.length; off += 50_000) await d.update(bytes.subarray(off, off + 50_000));
+          return d.digest();
+        };
+        const ref = reference(data);
+        const [sha, sm3, both, tiny] = await Promise.all([run(data, 'sha256'), run(data, 'sm3'), run(data), run(small, 'sha256')]);
+        expect(sha).toEqual({ sha256: ref.sha256, sm3: '', size: ref.size });
+        expect(sm3).toEqual({ sha256: '', sm3: ref.sm3, size: ref.size });
+        expect(both).toEqual(ref);
+        expect(tiny).toEqual({ sha256: reference(small).sha256, sm3: '', size: 1000 });
+      } finally {
+        await p.close();
+      }
+    }
+  });
+});

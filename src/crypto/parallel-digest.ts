@@ -40,9 +40,16 @@ export interface DigestPoolOptions {
   share?: 'algorithms' | 'files';
 }
 
+export interface CreateOptions {
+  /** Hash on the calling thread whatever the size. */
+  inline?: boolean;
+  /** Only this digest (the other is returned as ''): a zip's SHA-256 on its way to the stores. */
+  only?: 'sha256' | 'sm3';
+}
+
 export interface DigestPool {
-  /** A digester; `inline` hashes on the calling thread whatever the size. */
-  create(options?: { inline?: boolean }): AsyncDigester;
+  /** A digester (both digests unless `only`). */
+  create(options?: CreateOptions): AsyncDigester;
   /** Stops the workers; pending digests reject. */
   close(): Promise<void>;
 }
@@ -53,20 +60,21 @@ const { createHash } = require('node:crypto');
 const ring = new Uint8Array(workerData.ring);
 const { algorithms, blockSize } = workerData;
 const hashes = new Map();
-const start = () => algorithms.map((a) => createHash(a));
+// a file's hashes: this worker's algorithms, or those of them the file asks for (m.a)
+const start = (only) => (only ? algorithms.filter((a) => only.includes(a)) : algorithms).map((a) => [a, createHash(a)]);
 parentPort.on('message', (m) => {
   if (m.t === 'b') {
     let hs = hashes.get(m.f);
-    if (!hs) { hs = start(); hashes.set(m.f, hs); }
+    if (!hs) { hs = start(m.a); hashes.set(m.f, hs); }
     const block = ring.subarray(m.s * blockSize, m.s * blockSize + m.n);
-    for (const h of hs) h.update(block);
+    for (const [, h] of hs) h.update(block);
     parentPort.postMessage({ t: 'free', s: m.s });
   } else if (m.t === 'x') {
     hashes.delete(m.f);
   } else if (m.t === 'e') {
-    const hs = hashes.get(m.f) ?? start();
+    const hs = hashes.get(m.f) ?? start(m.a);
     hashes.delete(m.f);
-    parentPort.postMessage({ t: 'd', f: m.f, hex: hs.map((h) => h.digest('hex')) });
+    parentPort.postMessage({ t: 'd', f: m.f, hex: Object.fromEntries(hs.map(([a, h]) => [a, h.digest('hex')])) });
   }
 });
 `;
@@ -98,7 +106,7 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
     for (let s = 0; s < slotCount; s++) free.push(s);
     const make = (algorithms: ('sha256' | 'sm3')[]) => {
       const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { ring: shared, algorithms, blockSize } });
-      w.on('message', (m: { t: string; s: number; f: number; hex: string[] }) => {
+      w.on('message', (m: { t: string; s: number; f: number; hex: { sha256?: string; sm3?: string } }) => {
         if (m.t === 'free') {
           if (--refs[m.s] === 0) {
             free.push(m.s);
@@ -107,7 +115,7 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
         } else if (m.t === 'd') {
           const p = pending.get(m.f);
           if (!p) return;
-          algorithms.forEach((a, i) => (p[a] = m.hex[i]));
+          for (const a of algorithms) if (m.hex[a] !== undefined) p[a] = m.hex[a];
           if (p.sha256 !== undefined && p.sm3 !== undefined) {
             pending.delete(m.f);
             p.resolve({ sha256: p.sha256, sm3: p.sm3 });
@@ -139,9 +147,10 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
     }
   }
 
-  function create(createOptions: { inline?: boolean } = {}): AsyncDigester {
+  function create(createOptions: CreateOptions = {}): AsyncDigester {
     if (closed) throw new Error('digest pool: closed');
-    if (createOptions.inline) return inlineDigester();
+    const only = createOptions.only;
+    if (createOptions.inline) return inlineDigester(only);
     let size = 0;
     // Inline until the file proves large: the first bytes wait here, unhashed.
     let head: Uint8Array[] = [];
@@ -172,7 +181,7 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
     function send() {
       if (blockSlot < 0 || blockFill === 0) return;
       refs[blockSlot] = target.length;
-      const m = { t: 'b', f: file, s: blockSlot, n: blockFill };
+      const m = { t: 'b', f: file, s: blockSlot, n: blockFill, a: only && [only] };
       for (const w of target) w.postMessage(m);
       blockSlot = -1;
       blockFill = 0;
@@ -197,7 +206,8 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
             lane = load[0] <= load[1] ? 0 : 1;
             load[lane]++;
             target = [all[lane]];
-          } else target = all;
+          } else if (split && only) target = [all[only === 'sha256' ? 0 : 1]];
+          else target = all;
           ref(true);
           const first = head;
           head = [];
@@ -225,20 +235,16 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
         if (finished) throw new Error('digest: digest() called twice');
         finished = true;
         if (file === 0) {
-          const sha256: Hash = createHash('sha256');
-          const sm3: Hash = createHash('sm3');
-          for (const c of head) {
-            sha256.update(c);
-            sm3.update(c);
-          }
-          return { sha256: sha256.digest('hex'), sm3: sm3.digest('hex'), size };
+          const d = inlineDigester(only);
+          for (const c of head) d.update(c);
+          return await d.digest();
         }
         send();
         const id = file;
         try {
           const d = await new Promise<{ sha256: string; sm3: string }>((resolve, reject) => {
-            pending.set(id, { resolve, reject });
-            for (const w of target) w.postMessage({ t: 'e', f: id });
+            pending.set(id, { resolve, reject, ...(only ? { [only === 'sha256' ? 'sm3' : 'sha256']: '' } : {}) });
+            for (const w of target) w.postMessage({ t: 'e', f: id, a: only && [only] });
           });
           return { ...d, size };
         } finally {
@@ -263,17 +269,17 @@ export function createDigestPool(options: DigestPoolOptions = {}): DigestPool {
   };
 }
 
-/** Both digests on the calling thread, chunk by chunk (nothing kept). */
-function inlineDigester(): AsyncDigester {
-  const sha256: Hash = createHash('sha256');
-  const sm3: Hash = createHash('sm3');
+/** Both digests (or the one asked for) on the calling thread, chunk by chunk (nothing kept). */
+function inlineDigester(only?: 'sha256' | 'sm3'): AsyncDigester {
+  const sha256: Hash | undefined = only === 'sm3' ? undefined : createHash('sha256');
+  const sm3: Hash | undefined = only === 'sha256' ? undefined : createHash('sm3');
   let size = 0;
   let finished = false;
   return {
     update(chunk) {
       if (finished) throw new Error('digest: update after digest()');
-      sha256.update(chunk);
-      sm3.update(chunk);
+      sha256?.update(chunk);
+      sm3?.update(chunk);
       size += chunk.byteLength;
     },
     abort() {
@@ -282,7 +288,7 @@ function inlineDigester(): AsyncDigester {
     async digest() {
       if (finished) throw new Error('digest: digest() called twice');
       finished = true;
-      return { sha256: sha256.digest('hex'), sm3: sm3.digest('hex'), size };
+      return { sha256: sha256?.digest('hex') ?? '', sm3: sm3?.digest('hex') ?? '', size };
     },
   };
 }

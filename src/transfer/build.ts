@@ -4,7 +4,7 @@
 // primary and every backup store at once; the report, catalogues, manifests, seal and register
 // follow the content. Each copy is then read back and its digests compared before the transfer
 // is recorded as stored.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -15,7 +15,7 @@ import type { Report } from '../checks/report.ts';
 import { renderReportHtml } from '../checks/report-html.ts';
 import type { Profile } from '../config/profile.ts';
 import { createDigester, signDetachedCms, type Digests, type TrustStore } from '../crypto/index.ts';
-import { fileDigestPool, splitDigestPool, type DigestPool } from '../crypto/parallel-digest.ts';
+import { digestPool, fileDigestPool, splitDigestPool, type DigestPool } from '../crypto/parallel-digest.ts';
 import type { Db } from '../db/index.ts';
 import { copies, transfers } from '../db/schema.ts';
 import { appendEvent, appendEvents, type NewEvent } from '../events/index.ts';
@@ -308,22 +308,25 @@ export async function buildTransfer(deps: TransferDeps, id: string, opts: { sign
     // must be done anyway: an SM3 of the bytes as written here would be a second SM3 pass over the
     // package beside the files' own (the slowest digest by far), and would prove nothing the
     // read-back's SHA-256, compared with this one, does not.
-    const packageSha = createHash('sha256');
-    let packageSize = 0;
+    // (on the digest worker: the main thread is the busier, reading and checking)
+    const packageSha = digestPool().create({ only: 'sha256' });
     let settleDigests!: { resolve: (d: Digests) => void; reject: (e: unknown) => void };
     const packageDigests = new Promise<Digests>((resolve, reject) => (settleDigests = { resolve, reject }));
     packageDigests.catch(() => {});
     async function* hashedPackage(): AsyncGenerator<Uint8Array> {
       try {
         for await (const c of z.output as AsyncIterable<Uint8Array>) {
-          packageSha.update(c);
-          packageSize += c.byteLength;
+          const w = packageSha.update(c);
+          if (w) await w;
           yield c;
         }
-        settleDigests.resolve({ sha256: packageSha.digest('hex'), sm3: SM3_FROM_READ_BACK, size: packageSize });
+        const d = await packageSha.digest();
+        settleDigests.resolve({ ...d, sm3: SM3_FROM_READ_BACK });
       } catch (e) {
         settleDigests.reject(e);
         throw e;
+      } finally {
+        packageSha.abort(); // (nothing once digested) a put that stopped reading leaves no file on the worker
       }
     }
     puts = fanOut(
