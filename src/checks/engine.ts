@@ -25,7 +25,7 @@ import type { Scanner, ScanResult, ScanSession } from '../scan/index.ts';
 import { finding, type Finding, type ItemNumber } from './finding.ts';
 import { itemsFor, type Stage } from './items.ts';
 import { buildReport, type PackageSummary, type Report } from './report.ts';
-import { checkPackage as checkPackageRules, type HeldCatalogue, type RecordEntry } from './rules/package.ts';
+import { checkPackage as checkPackageRules, recordFacts, type HeldCatalogue, type RecordEntry, type RecordFacts } from './rules/package.ts';
 import { chinaDate, checkRecord } from './rules/record.ts';
 import { checkValues } from './rules/values.ts';
 import { checkVolumes } from './rules/volume.ts';
@@ -105,12 +105,13 @@ export interface PackageSink {
   streamed(item: StreamedItem, chunks: AsyncIterable<Uint8Array>): Promise<void>;
 }
 
+/** The record being read: its content files follow it. Once they are read only `entry` is kept. */
 interface RecordState {
-  entry: RecordEntry;
+  entry: RecordEntry<RecordFacts>;
   record?: RecordMetadata;
   fileNames: string[];
   /** Content files seen, by name. */
-  seen: Map<string, { size: number; ok: boolean }>;
+  seen: Map<string, { size: number }>;
 }
 
 /** Runs every item of the stage over the package at `path` and returns the report. */
@@ -122,8 +123,9 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
   const getTrust = async (): Promise<TrustStore> => (trustStore ??= (await loadCrypto()).createTrustStore([]));
   const findings: Finding[] = [];
   // Format checks run while the next files are read; their findings go back in file order (see merge).
+  // In flight, oldest first (at most MAX_PENDING_FILES); then only those that found something.
   const pending: { at: number; bytes: number; findings: Promise<Finding[]> }[] = [];
-  let pendingFrom = 0;
+  const formatFindings: { at: number; list: Finding[] }[] = [];
   let pendingBytes = 0;
   let pdfOptions: { pdfPool?: ReturnType<typeof pdfPool> } = {};
   const ran = new Set<ItemNumber>();
@@ -136,8 +138,16 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
   const wholeFiles = new Map<string, { bytes?: Uint8Array; digests?: Digests }>();
   const seals: { path: string; signedPath: string; bytes?: Uint8Array }[] = [];
   const volumes: { folder: string; volume?: VolumeMetadata }[] = [];
-  const records: RecordState[] = [];
+  // What the package-wide rules need of each record once its own items ran: its facts only, or
+  // the whole model for a record kind whose rules read more (a whole model is ~2 KB).
+  const records: RecordEntry<RecordFacts>[] = [];
+  const wholeRecords: RecordEntry[] | undefined = profile.kind === 'document' ? undefined : [];
   let current: RecordState | undefined;
+  // GD-1-11, 2-7, 2-8 of each record as it is finished; reported after the format checks, as before
+  const namedFileFindings: Finding[] = [];
+  // 目录文件 and manifests are kept whole only for what reads them later: a package seal, the transfer checks
+  const keepWholeBytes = opts.stage === 'transfer' || reader.source.entries.some((e) => e.path.toLowerCase().endsWith('.p7s'));
+  const native = reader.layout === 'native' || reader.layout === 'bagit-native';
   let contentFiles = 0;
   let contentBytes = 0;
   let scannedFiles = 0;
@@ -177,10 +187,10 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
             // as for records below: the later rules need the entries, not every leaf (~2 KB per entry)
             catalogue.leaves = [];
           }
-          wholeFiles.set(item.path, { bytes: item.bytes, digests: item.digests });
+          wholeFiles.set(item.path, { bytes: keepWholeBytes ? item.bytes : undefined, digests: item.digests });
           break;
         case 'manifest':
-          wholeFiles.set(item.path, { bytes: item.bytes, digests: item.digests });
+          wholeFiles.set(item.path, { bytes: keepWholeBytes ? item.bytes : undefined, digests: item.digests });
           break;
         case 'signature':
           seals.push({ path: item.path, signedPath: item.signedPath, bytes: item.bytes });
@@ -192,9 +202,11 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
           break;
         }
         case 'record': {
+          finishRecord();
           const record = item.parsed?.value;
-          current = { entry: { target: item.folder, record, volume: item.volume }, record, fileNames: item.fileNames, seen: new Map() };
-          records.push(current);
+          current = { entry: { target: item.folder, record: record && recordFacts(record), volume: item.volume }, record, fileNames: item.fileNames, seen: new Map() };
+          records.push(current.entry);
+          wholeRecords?.push({ target: item.folder, record, volume: item.volume });
           if (record) {
             findings.push(...checkValues(RECORD_DEF, record, item.folder, profile));
             findings.push(...checkRecord(record, { profile, today, folderName: basename(item.folder), target: item.folder }));
@@ -214,7 +226,7 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
             contentFiles++;
             contentBytes += outcome.size;
             const name = item.path.slice(item.folder!.length + 1);
-            current?.seen.set(name, { size: outcome.size, ok: outcome.ok });
+            current?.seen.set(name, { size: outcome.size });
           } else if (item.kind === 'content') {
             // a bag's payload without the native layout: counted, scanned, identified
             contentFiles++;
@@ -224,36 +236,62 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
         }
       }
     }
+    finishRecord();
     await merge();
   } finally {
     await reader.close();
   }
   findings.push(...reader.findings);
 
+  /**
+   * The current record's content files are all read: GD-1-11, 2-7 and 2-8 for the files its metadata
+   * names, then everything of it but its entry is let go.
+   */
+  function finishRecord() {
+    const r = current;
+    current = undefined;
+    if (!r || !native) return;
+    // Files named in metadata: present (GD-1-11), attachments (GD-2-8), a main document present (GD-2-7)
+    for (const f of r.record?.files ?? []) {
+      const name = f.fileName;
+      if (!name) continue;
+      const seen = r.seen.get(name);
+      const target = `${r.entry.target}/${name}`;
+      if (!seen && !r.fileNames.includes(name)) {
+        const sameButCase = r.fileNames.find((n) => n.toLowerCase() === name.toLowerCase() || n.normalize('NFC') === name.normalize('NFC'));
+        namedFileFindings.push(finding('1-11', target, `元数据所列文件不存在 (file named in metadata is missing)${sameButCase ? `；文件夹中有 ${sameButCase}` : ''}`, { expected: name }));
+        if (sameButCase) namedFileFindings.push(finding('1-9', target, `计算机文件名记为 ${name}，实为 ${sameButCase} (recorded name differs)`, { expected: name, actual: sameButCase }));
+        if (f.role === ATTACHMENT) namedFileFindings.push(finding('2-8', target, '附属文档缺失 (attachment missing)'));
+        if (f.role === MAIN_DOCUMENT) namedFileFindings.push(finding('2-7', target, '主文档缺失 (main document missing)'));
+      } else if (seen && seen.size === 0 && f.role === ATTACHMENT) {
+        namedFileFindings.push(finding('2-8', target, '附属文档为空 (attachment is empty)'));
+      }
+    }
+  }
+
   /** Waits for the oldest format checks until at most `files` (and MAX_PENDING_BYTES) are in flight. */
   async function settle(files: number) {
-    while (pendingFrom < pending.length && (pending.length - pendingFrom > files || pendingBytes > MAX_PENDING_BYTES)) {
-      const p = pending[pendingFrom++];
-      await p.findings;
+    while (pending.length > 0 && (pending.length > files || pendingBytes > MAX_PENDING_BYTES)) {
+      const p = pending.shift()!;
+      const list = await p.findings;
       pendingBytes -= p.bytes;
+      if (list.length > 0) formatFindings.push({ at: p.at, list });
     }
   }
 
   /** Every format check done: its findings where they would have been, had each been awaited in turn. */
   async function merge() {
     await settle(0);
-    if (pending.length === 0) return;
-    const lists = await Promise.all(pending.map((p) => p.findings));
+    if (formatFindings.length === 0) return;
     const merged: Finding[] = [];
     let from = 0;
-    pending.forEach((p, i) => {
+    for (const p of formatFindings) {
       for (; from < p.at; from++) merged.push(findings[from]);
-      for (const f of lists[i]) merged.push(f);
-    });
+      for (const f of p.list) merged.push(f);
+    }
     for (; from < findings.length; from++) merged.push(findings[from]);
     findings.splice(0, findings.length, ...merged);
-    pending.length = 0;
-    pendingFrom = 0;
+    formatFindings.length = 0;
   }
 
   /** Reads one file once: sampler, signature verifiers and scanner see every chunk. */
@@ -351,30 +389,12 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
     return { size: digests.size, ok: true };
   }
 
-  const native = reader.layout === 'native' || reader.layout === 'bagit-native';
   if (native) {
     // GD-1-12: 说明文件 and 目录文件 present
     if (!description && !reader.source.entry('说明文件.txt')) findings.push(finding('1-12', '说明文件.txt', '缺少说明文件 (说明文件.txt missing)'));
     if (!catalogue && !reader.source.entry('目录文件.xml')) findings.push(finding('1-12', '目录文件.xml', '缺少目录文件 (目录文件.xml missing)'));
 
-    // Files named in metadata: present (GD-1-11), attachments (GD-2-8), a main document present (GD-2-7)
-    for (const r of records) {
-      for (const f of r.record?.files ?? []) {
-        const name = f.fileName;
-        if (!name) continue;
-        const seen = r.seen.get(name);
-        const target = `${r.entry.target}/${name}`;
-        if (!seen && !r.fileNames.includes(name)) {
-          const sameButCase = r.fileNames.find((n) => n.toLowerCase() === name.toLowerCase() || n.normalize('NFC') === name.normalize('NFC'));
-          findings.push(finding('1-11', target, `元数据所列文件不存在 (file named in metadata is missing)${sameButCase ? `；文件夹中有 ${sameButCase}` : ''}`, { expected: name }));
-          if (sameButCase) findings.push(finding('1-9', target, `计算机文件名记为 ${name}，实为 ${sameButCase} (recorded name differs)`, { expected: name, actual: sameButCase }));
-          if (f.role === ATTACHMENT) findings.push(finding('2-8', target, '附属文档缺失 (attachment missing)'));
-          if (f.role === MAIN_DOCUMENT) findings.push(finding('2-7', target, '主文档缺失 (main document missing)'));
-        } else if (seen && seen.size === 0 && f.role === ATTACHMENT) {
-          findings.push(finding('2-8', target, '附属文档为空 (attachment is empty)'));
-        }
-      }
-    }
+    findings.push(...namedFileFindings);
 
     // Package-level rules
     findings.push(
@@ -383,14 +403,14 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
         descriptionPath: '说明文件.txt',
         catalogue,
         cataloguePath: '目录文件.xml',
-        records: records.map((r) => r.entry),
+        records,
         contentFiles,
         contentBytes,
         held: opts.held,
       }),
     );
-    findings.push(...checkVolumes(volumes, records.map((r) => r.entry), profile));
-    const kind = checkKind({ profile, description, records: records.map((r) => r.entry), volumes, today });
+    findings.push(...checkVolumes(volumes, records, profile));
+    const kind = checkKind({ profile, description, records: wholeRecords ?? [], volumes, today });
     // Timeliness is about archiving: a transfer years later is not late archiving.
     const timely = opts.stage === 'archiving';
     findings.push(...kind.findings.filter((f) => timely || f.item !== '2-12'));
@@ -419,7 +439,7 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
 
   if (opts.stage === 'transfer') {
     const { checkTransfer } = await import('./rules/transfer.ts');
-    const t = await checkTransfer({ ...opts.transfer, path, native, findings, records: records.map((r) => r.entry), volumes: volumes.length, contentFiles, contentBytes, wholeFiles, seals, trust: await getTrust(), now: now(), limits: profile.limits });
+    const t = await checkTransfer({ ...opts.transfer, path, native, findings, records, volumes: volumes.length, contentFiles, contentBytes, wholeFiles, seals, trust: await getTrust(), now: now(), limits: profile.limits });
     findings.splice(0, findings.length, ...t.findings);
     for (const [n, reason] of t.skipped) skipped.set(n, reason);
   }

@@ -11,7 +11,7 @@ import {
   writeRecordMetadata,
   type RecordMetadata,
 } from '../../metadata/index.ts';
-import { checkPackage, groupKey, type HeldCatalogue, type PackageRuleInput } from './package.ts';
+import { checkPackage, groupKey, recordFacts, type HeldCatalogue, type PackageRuleInput } from './package.ts';
 
 function record(itemNumber: string, recordId: string, edit: (r: ReturnType<typeof sampleItemRecord>) => void = () => {}) {
   const d = sampleItemRecord();
@@ -86,5 +86,25 @@ describe('package rules', () => {
     expect(items(checkPackage(input([record('0001', 'a')], { held })))).toEqual([['2-6', 'fail', expect.stringContaining('应从 8 开始（馆藏已有至 7）')]]);
     // checked offline: a later batch starting above 1 is only a warning
     expect(items(checkPackage(input([record('0008', 'a')])))).toEqual([['2-6', 'warn', expect.stringContaining('无法确认')]]);
+  });
+
+  it('give the same findings on the facts the engine keeps of each record as on whole records', () => {
+    const recs = [
+      record('0001', 'a', (r) => { r.archivalCode!.fonds = 'J002'; }),
+      record('0002', 'a', (r) => { r.description!.author = '别的责任者'; r.form!.pageCount = '7'; }),
+      record('0002', 'c'),
+      record('0005', 'd', (r) => { r.description!.classification = '内部'; r.description!.date = '20240102'; }),
+    ];
+    const whole = input(recs, { catalogue: true, description: { recordCount: '3' } });
+    whole.catalogue!.entries[1].author = '某人';
+    whole.catalogue!.entries[3].classification = '公开';
+    whole.catalogue!.entries[3].date = '20240101';
+    whole.catalogue!.entries[1].pageCount = '3';
+    const held: HeldCatalogue = { maxItemNumber: new Map(), archivalCodes: new Set(['J001-WS·2024-Y-BGS-0005']), recordIds: new Set(['c']) };
+    const expected = checkPackage({ ...whole, held });
+    expect(new Set(expected.map((f) => f.item))).toEqual(new Set(['1-12', '2-1', '1-8', '2-6']));
+    const facts = recs.map((r) => ({ target: r.target, record: recordFacts(r.record) }));
+    expect(JSON.stringify(facts[0].record).length).toBeLessThan(JSON.stringify(recs[0].record).length / 3);
+    expect(checkPackage({ ...whole, held, records: facts })).toEqual(expected);
   });
 });

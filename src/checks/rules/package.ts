@@ -4,15 +4,36 @@ import {
   archivalCodeOf,
   archivalCodeParts,
   type Catalogue,
+  type ContentDescription,
+  type FormCharacteristics,
   type PackageDescription,
   type RecordMetadata,
 } from '../../metadata/index.ts';
 import { finding, type Finding } from '../finding.ts';
 
-export interface RecordEntry {
+/**
+ * What the rules over the whole package (this file, volume.ts, transfer.ts) read of a record. The
+ * engine keeps only this of each record once its own items ran (a whole model is ~2 KB): the record
+ * kinds' rules read more, and get whole records (RecordEntry<RecordMetadata>).
+ */
+export type RecordFacts = Pick<RecordMetadata, 'at' | 'file' | 'recordId' | 'archivalCode'> & {
+  description?: Pick<ContentDescription, 'at' | 'title' | 'author' | 'date' | 'classification'>;
+  form?: Pick<FormCharacteristics, 'at' | 'pageCount'>;
+};
+
+/** The facts of a record (see RecordFacts), nothing else of its model. */
+export function recordFacts(r: RecordMetadata): RecordFacts {
+  const facts: RecordFacts = { at: r.at, file: r.file, recordId: r.recordId, archivalCode: r.archivalCode };
+  const d = r.description;
+  if (d) facts.description = { at: d.at, title: d.title, author: d.author, date: d.date, classification: d.classification };
+  if (r.form) facts.form = { at: r.form.at, pageCount: r.form.pageCount };
+  return facts;
+}
+
+export interface RecordEntry<R extends RecordFacts = RecordMetadata> {
   /** Package-relative folder path: the target of findings. */
   target: string;
-  record?: RecordMetadata;
+  record?: R;
   /** The volume folder holding this record, if any. */
   volume?: string;
 }
@@ -30,7 +51,7 @@ export interface PackageRuleInput {
   descriptionPath: string;
   catalogue?: Catalogue;
   cataloguePath: string;
-  records: RecordEntry[];
+  records: RecordEntry<RecordFacts>[];
   /** Content files found in record folders and their total size. */
   contentFiles: number;
   contentBytes: number;
@@ -73,7 +94,7 @@ export function checkPackage(input: PackageRuleInput): Finding[] {
     if (catalogue.entries.length !== input.records.length) {
       out.push(finding('2-1', input.cataloguePath, `目录文件列出 ${catalogue.entries.length} 件，信息包中有 ${input.records.length} 件 (catalogue count differs)`, { expected: String(catalogue.entries.length), actual: String(input.records.length) }));
     }
-    const byCode = new Map<string, RecordEntry>();
+    const byCode = new Map<string, RecordEntry<RecordFacts>>();
     for (const c of codes) if (c.code) byCode.set(c.code, c.entry);
     const listed = new Set<string>();
     catalogue.entries.forEach((e, i) => {
@@ -139,7 +160,7 @@ function compareCount(out: Finding[], item: '2-1' | '2-2', target: string, key: 
 }
 
 /** GD-2-6: 件号 of a group, and 卷内顺序号 of a volume, run 1, 2, 3 … (or on from what is held). */
-function checkContinuity(records: RecordEntry[], held: HeldCatalogue | undefined): Finding[] {
+function checkContinuity(records: RecordEntry<RecordFacts>[], held: HeldCatalogue | undefined): Finding[] {
   const out: Finding[] = [];
   const groups = new Map<string, { n: number; target: string }[]>();
   const volumes = new Map<string, { n: number; target: string }[]>();

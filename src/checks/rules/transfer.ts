@@ -7,7 +7,7 @@ import type { Digests } from '../../crypto/digest.ts';
 import { archivalCodeOf } from '../../metadata/index.ts';
 import { openPackage, type PackageLimits } from '../../package/index.ts';
 import { finding, type Finding, type ItemNumber } from '../finding.ts';
-import type { RecordEntry } from './package.ts';
+import type { RecordEntry, RecordFacts } from './package.ts';
 
 export const REGISTER_FILE = '移交登记表.xml';
 /** Files a transfer package has at its root besides the native layout. */
@@ -144,7 +144,7 @@ export interface TransferCheckInput {
   building?: boolean;
   /** Every finding so far (remapped here). */
   findings: Finding[];
-  records: RecordEntry[];
+  records: RecordEntry<RecordFacts>[];
   volumes: number;
   contentFiles: number;
   contentBytes: number;

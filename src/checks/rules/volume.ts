@@ -4,10 +4,10 @@
 import type { Profile } from '../../config/profile.ts';
 import { archivalCodeOf, archivalCodeParts, type VolumeMetadata } from '../../metadata/index.ts';
 import { finding, type Finding } from '../finding.ts';
-import type { RecordEntry } from './package.ts';
+import type { RecordEntry, RecordFacts } from './package.ts';
 import { compactDate } from './values.ts';
 
-export function checkVolumes(volumes: { folder: string; volume?: VolumeMetadata }[], records: RecordEntry[], _profile: Profile): Finding[] {
+export function checkVolumes(volumes: { folder: string; volume?: VolumeMetadata }[], records: RecordEntry<RecordFacts>[], _profile: Profile): Finding[] {
   const out: Finding[] = [];
   for (const { folder, volume } of volumes) {
     if (!volume) continue;
@@ -51,9 +51,9 @@ export function checkVolumes(volumes: { folder: string; volume?: VolumeMetadata 
  * equals the record's 页数, and in 卷内顺序号 order they run from 1 without gaps or overlaps to the
  * volume's 页数.
  */
-function checkPageRanges(folder: string, volume: VolumeMetadata, inside: RecordEntry[]): Finding[] {
+function checkPageRanges(folder: string, volume: VolumeMetadata, inside: RecordEntry<RecordFacts>[]): Finding[] {
   const out: Finding[] = [];
-  const seq = (r: RecordEntry) => {
+  const seq = (r: RecordEntry<RecordFacts>) => {
     const p = r.record && archivalCodeParts(r.record.archivalCode);
     return p?.form === 'volume' && p.sequenceInVolume !== undefined && /^\d+$/.test(p.sequenceInVolume) ? Number(p.sequenceInVolume) : Number.MAX_SAFE_INTEGER;
   };
