@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -212,6 +213,34 @@ describeEachDatabase('transfer and receipt', (dbs) => {
     expect(report.items.find((i) => i.code === 'YJ-1-1')?.status).toBe('fail');
     for (const s of [from.primary, from.backup]) expect(await s.head(transferKey(out.transfer.id))).toBeUndefined();
     expect(await from.database.db.select().from(copies).where(eq(copies.objectKey, transferKey(out.transfer.id)))).toEqual([]);
+  }, 120_000);
+
+  it('fails, keeping no copy, when a file store object was changed on disk: the same size (read in one piece: YJ-1-1) or longer (read in chunks: YJ-2-2)', async () => {
+    const [f] = await from.database.db.select().from(files).orderBy(asc(files.sequence)).limit(1);
+    const path = (await from.primary.localFile!(f.objectKey))!;
+    const original = await readFile(path);
+    const changed = Buffer.from(original);
+    changed[changed.length >> 1] ^= 0xff;
+    try {
+      const cases = [
+        { bytes: changed, reason: '读回后与入库时记录的摘要不符', code: 'YJ-1-1' },
+        { bytes: Buffer.concat([original, Buffer.from('x')]), reason: '比声明的大小长', code: 'YJ-2-2' },
+      ];
+      for (const c of cases) {
+        await chmod(path, 0o644);
+        await writeFile(path, c.bytes);
+        const out = await createTransfer(from.deps, { fonds: 'J001', requestedBy: 'user:tester' });
+        expect(out.status).toBe('failed');
+        if (out.status !== 'failed') return;
+        expect(out.reason).toContain(`的文件 ${f.name}`);
+        expect(out.reason).toContain(c.reason);
+        const report = out.transfer.report as { items: { code: string; status: string }[] };
+        expect(report.items.find((i) => i.code === c.code && i.status === 'fail')).toBeDefined();
+        expect(await from.primary.head(transferKey(out.transfer.id))).toBeUndefined();
+      }
+    } finally {
+      await writeFile(path, original);
+    }
   }, 120_000);
 
   it('builds the same way from a store that is not a file system (S3: objects read through get())', async () => {
