@@ -1,6 +1,6 @@
 // Random access to a ZIP file for yauzl with far fewer system calls: small reads (central
 // directory records, local headers, small entries) are served from one cached block read ahead,
-// an entry of up to 4 MiB arrives as one chunk, and larger ones stream in 256 KiB reads instead of
+// an entry of up to 16 MiB arrives as one chunk, and larger ones stream in 256 KiB reads instead of
 // fd-slicer's 64 KiB ones.
 import { close, fstat, open, read } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -10,8 +10,12 @@ import yauzl from 'yauzl';
 const BLOCK = 256 * 1024;
 /** A miss far from the last read (entries out of file order) reads only this much. */
 const SMALL_READ = 16 * 1024;
-/** An entry of up to this size arrives as one chunk, so keeping it whole (the format checks) needs no second copy. */
-const WHOLE = 4 * 1024 * 1024;
+/**
+ * An entry of up to this size arrives as one chunk, so keeping it whole (the format checks keep
+ * files of up to 64 MiB whole) needs no second copy: a 10 MB PDF in 256 KiB chunks was allocated
+ * twice (chunks, then joined), and the garbage drove V8's full collections.
+ */
+const WHOLE = 16 * 1024 * 1024;
 /**
  * Chunk size of larger entries. Small enough that a chunk is garbage before it leaves V8's young
  * generation: 4 MiB chunks lived long enough to be promoted, and dead ones piled up to ~64 MB
