@@ -77,10 +77,11 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
     [INGEST_QUEUE, ingestPolicy],
     [CALLBACK_QUEUE, callbackPolicy],
   ]);
-  const enqueue = async (id: string) => {
+  /** `resume`: the submission is unfinished though its job may have ended (its last retry killed): queue it again. */
+  const enqueue = async (id: string, resume = false) => {
     if (!opts.queue) return;
     await defineQueues(opts.queue);
-    await opts.queue.send(INGEST_QUEUE, { id }, { singletonKey: id });
+    await opts.queue.send(INGEST_QUEUE, { id }, { singletonKey: id, replaceFinished: resume });
   };
   const enqueueCallback = async (id: string) => {
     if (!opts.queue) return;
@@ -172,7 +173,7 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
         .select({ id: submissions.id })
         .from(submissions)
         .where(and(inArray(submissions.status, ['received', 'checking', 'accepted']), ne(submissions.source, 'receipt')));
-      for (const s of open) await enqueue(s.id);
+      for (const s of open) await enqueue(s.id, true);
       const calls = await db
         .select({ id: submissions.id })
         .from(submissions)

@@ -116,6 +116,26 @@ describeEachDatabase('job queue', (t) => {
     expect(runs.sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)))).toEqual([{ v: 1 }, { v: 3 }]);
   });
 
+  it('queues a finished job of a key again only when asked to (replaceFinished), never one still waiting', async () => {
+    const name = queueName('again');
+    const first = await queue.send(name, { v: 1 }, { singletonKey: 'submission-7', retryLimit: 0 });
+    // still waiting: replaceFinished keeps it, creates nothing
+    expect(await queue.send(name, { v: 2 }, { singletonKey: 'submission-7', replaceFinished: true })).toBe(first);
+    expect(await queue.depth(name)).toBe(1);
+    const runs: unknown[] = [];
+    await queue.work(name, POLL, async (job) => {
+      runs.push(job.data);
+      if ((job.data as { v: number }).v === 1) throw new Error('the last attempt fails');
+    });
+    await waitFor('the job to fail', async () => (await queue.getJob(name, first))?.state === 'failed');
+    expect(await queue.send(name, { v: 3 }, { singletonKey: 'submission-7' })).toBe(first); // still the failed one
+    await sleep(1200);
+    expect(runs).toEqual([{ v: 1 }]);
+    expect(await queue.send(name, { v: 4 }, { singletonKey: 'submission-7', replaceFinished: true })).toBe(first);
+    await waitFor('the job queued again to complete', async () => (await queue.getJob(name, first))?.state === 'completed');
+    expect(runs).toEqual([{ v: 1 }, { v: 4 }]);
+  });
+
   it('stops gracefully: a running handler finishes and its job completes', async () => {
     const name = queueName('graceful');
     const worker = createQueue(qdb, FAST);

@@ -47,6 +47,12 @@ export interface SendOptions extends JobPolicy {
    * table (any state, until `deleteAfterSeconds` after it finished).
    */
   singletonKey?: string;
+  /**
+   * With `singletonKey`: a job of that key that already finished (completed, failed — its last retry
+   * killed with its process —, cancelled) is removed first, so the work is queued again. For
+   * resuming work the database says is unfinished; a job still waiting or running is kept.
+   */
+  replaceFinished?: boolean;
   /** Not before this time (a Date) or this many seconds from now. */
   startAfter?: Date | number;
   priority?: number;
@@ -147,11 +153,15 @@ export function createQueue(db: QueueDatabase, settings: QueueSettings = {}): Qu
     },
     async send(name, data, opts = {}) {
       await ensure(name);
-      const { singletonKey, ...rest } = opts;
+      const { singletonKey, replaceFinished, ...rest } = opts;
       const options: BossSendOptions = { ...rest };
       if (singletonKey !== undefined) {
         options.id = keyedJobId(name, singletonKey);
         options.singletonKey = singletonKey;
+        if (replaceFinished)
+          await boss
+            .getDb()
+            .executeSql(`DELETE FROM ${schema}.job WHERE name = $1 AND id = $2 AND state IN ('completed', 'failed', 'cancelled')`, [name, options.id]);
       }
       const id = await boss.send(name, data, options);
       if (id) return id;

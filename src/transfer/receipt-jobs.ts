@@ -29,11 +29,12 @@ export function createReceiptJobs(deps: ReceiptJobOptions): ReceiptJobs {
   const policy: JobPolicy = { ...DEFAULT_RECEIPT_POLICY, ...deps.policy };
   if (!policy.retryBackoff) delete policy.retryDelayMax;
   const define = queueDefiner([[RECEIPT_QUEUE, policy]]);
-  const enqueue = async (id: string) => {
+  /** `resume`: the receipt is unfinished though its job may have ended (its last retry killed): queue it again. */
+  const enqueue = async (id: string, resume = false) => {
     const q = deps.queue;
     if (!q) throw new Error('receipt: queuing needs the job queue');
     await define(q);
-    await q.send(RECEIPT_QUEUE, { id }, { singletonKey: id });
+    await q.send(RECEIPT_QUEUE, { id }, { singletonKey: id, replaceFinished: resume });
   };
   const jobs: ReceiptJobs = {
     async request(input) {
@@ -76,7 +77,7 @@ export function createReceiptJobs(deps: ReceiptJobOptions): ReceiptJobs {
           } catch (e) {
             deps.log?.warn({ submission: s.id, err: (e as Error).message }, 'could not settle the receipt; tried again within the hour');
           }
-        } else await enqueue(s.id);
+        } else await enqueue(s.id, true);
       }
       return open.length;
     },
