@@ -291,7 +291,7 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
       for (const f of p.list) merged.push(f);
     }
     for (; from < findings.length; from++) merged.push(findings[from]);
-    findings.splice(0, findings.length, ...merged);
+    replaceAll(findings, merged);
     formatFindings.length = 0;
   }
 
@@ -441,7 +441,7 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
   if (opts.stage === 'transfer') {
     const { checkTransfer } = await import('./rules/transfer.ts');
     const t = await checkTransfer({ ...opts.transfer, path, native, findings, records, volumes: volumes.length, contentFiles, contentBytes, wholeFiles, seals, trust: await getTrust(), now: now(), limits: profile.limits });
-    findings.splice(0, findings.length, ...t.findings);
+    replaceAll(findings, t.findings);
     for (const [n, reason] of t.skipped) skipped.set(n, reason);
   }
 
@@ -486,4 +486,11 @@ export async function checkPackage(path: string, opts: CheckOptions): Promise<Re
     finishedAt: now(),
     tool: opts.tool,
   });
+}
+
+/** Replaces the list's contents in place (a spread into splice overflows the stack past ~100,000 findings). */
+function replaceAll<T>(list: T[], items: readonly T[]): void {
+  if (list === items) return;
+  list.length = 0;
+  for (const x of items) list.push(x);
 }

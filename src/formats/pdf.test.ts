@@ -4,6 +4,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDocx, makePdf, makePdfA, rewritePdfaXmp, run, sampleFile, tempDir } from '../../test/fixtures/formats/make.ts';
 import { analyzePdf, checkEncryption, checkReadability, formatMatches, identifyFormat, pdfaClaimFromXmp } from './index.ts';
+import { hasTrailerEncrypt, xmpFromBytes } from './pdf.ts';
 
 const tmp = tempDir();
 const p = tmp.path;
@@ -152,5 +153,56 @@ describe('GD-1-10 on PDFs', () => {
     expect(formatMatches('PDF', d, '正文.pdf')).toMatchObject({ ok: false, item: '1-10' });
     expect(formatMatches('DOCX', d, '正文.pdf')).toMatchObject({ ok: false, item: '1-10', actual: '.pdf' });
     expect(formatMatches('DOCX', d, '正文.docx').ok).toBe(true);
+  });
+});
+
+describe('byte scans of a PDF (no string of the whole file)', () => {
+  // the regular expressions the scans replace, over the whole file as one Latin-1 string
+  const encryptRef = (b: Buffer) => /\/Encrypt\s*(\d+\s+\d+\s+R|<<)/.test(b.toString('latin1'));
+  const xmpRef = (b: Buffer) => {
+    const m = /<x:xmpmeta[\s\S]*?<\/x:xmpmeta>/.exec(b.toString('latin1'));
+    return m ? Buffer.from(m[0], 'latin1').toString('utf8') : undefined;
+  };
+
+  it('finds /Encrypt in a trailer exactly where the expression does', () => {
+    const pad = 'x'.repeat(3000);
+    const cases = [
+      'trailer << /Size 9 /Encrypt 12 0 R >>',
+      'trailer<</Encrypt<</Filter/Standard>>>>',
+      '/Encrypt\n\r\t 7\n0\nR',
+      `/Encrypt${' '.repeat(5000)}12 0 R`, // whitespace longer than the first window
+      `/Encrypt 1${' '.repeat(1000)}0 R`,
+      '/Encrypt 12 0', // cut short: not an entry
+      '/EncryptMetadata false',
+      '/Encrypt /Name',
+      '/Encrypt /Name ... /Encrypt 3 0 R', // a later occurrence is one
+      `${pad}/Encrypt`,
+      '',
+    ];
+    for (const c of cases) {
+      for (const b of [Buffer.from(c, 'latin1'), Buffer.from(pad + c + pad, 'latin1')]) {
+        expect(hasTrailerEncrypt(b), JSON.stringify(c.slice(0, 40))).toBe(encryptRef(b));
+        // a view into a larger buffer is searched within its own bounds
+        const outer = Buffer.concat([Buffer.from('/Encrypt 1 0 R'), b, Buffer.from('/Encrypt 1 0 R')]);
+        expect(hasTrailerEncrypt(outer.subarray(14, 14 + b.byteLength))).toBe(encryptRef(b));
+      }
+    }
+  });
+
+  it('takes the same XMP packet out of the bytes as the expression, UTF-8 inside', () => {
+    const packet = '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><dc:title>关于防汛工作的通知</dc:title></rdf:RDF></x:xmpmeta>';
+    const cases = [
+      `%PDF-1.7 ${packet} %%EOF`,
+      `${packet}${packet.replace('防汛', '预算')}`,
+      '<x:xmpmeta no end',
+      '</x:xmpmeta> before <x:xmpmeta>then</x:xmpmeta>',
+      'nothing here',
+    ];
+    for (const c of cases) {
+      const b = Buffer.from(c, 'utf8');
+      expect(xmpFromBytes(b)).toBe(xmpRef(b));
+      expect(xmpFromBytes(Buffer.from('no packet'), b)).toBe(xmpRef(b));
+    }
+    expect(xmpFromBytes(Buffer.from(cases[0], 'utf8'))).toContain('关于防汛工作的通知');
   });
 });

@@ -184,9 +184,25 @@ async function runPdfjs(sample: FileSample, maxPages: number, timeoutMs: number,
   }
 }
 
-/** A trailer or cross-reference-stream dictionary with /Encrypt in the file's last bytes. */
+const ENCRYPT = Buffer.from('/Encrypt', 'latin1');
+const ENCRYPT_ENTRY = /^\/Encrypt\s*(\d+\s+\d+\s+R|<<)/;
+/** What a window cut short may still hold of an entry (only whitespace and digits so far). */
+const ENCRYPT_CUT = /^\/Encrypt\s*(\d+\s*(\d+\s*)?)?$/;
+
+/**
+ * A trailer or cross-reference-stream dictionary with /Encrypt in the file's last bytes. The bytes
+ * are searched, not turned into a string: the tail may be megabytes, checked for every PDF.
+ */
 export function hasTrailerEncrypt(tail: Uint8Array): boolean {
-  return /\/Encrypt\s*(\d+\s+\d+\s+R|<<)/.test(latin1(tail));
+  const b = Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength);
+  for (let i = b.indexOf(ENCRYPT); i >= 0; i = b.indexOf(ENCRYPT, i + 1)) {
+    for (let w = 256; ; w *= 4) {
+      const s = latin1(b.subarray(i, i + w));
+      if (ENCRYPT_ENTRY.test(s)) return true;
+      if (i + w >= b.byteLength || !ENCRYPT_CUT.test(s)) break;
+    }
+  }
+  return false;
 }
 
 /** The PDF/A identification (pdfaid:part, pdfaid:conformance) in element or attribute form. */
@@ -238,12 +254,17 @@ export function pdfaName(claim: PdfaClaim): string {
   return `PDF/A-${claim.part}${claim.conformance ?? ''}`;
 }
 
-/** Scans raw bytes for an uncompressed XMP packet (used when pdf.js cannot open the file). */
+const XMP_OPEN = Buffer.from('<x:xmpmeta', 'latin1');
+const XMP_CLOSE = Buffer.from('</x:xmpmeta>', 'latin1');
+
+/** Scans raw bytes for an uncompressed XMP packet (used when pdf.js cannot open the file or finds none). */
 export function xmpFromBytes(...parts: Uint8Array[]): string | undefined {
   for (const p of parts) {
-    const s = latin1(p);
-    const m = /<x:xmpmeta[\s\S]*?<\/x:xmpmeta>/.exec(s);
-    if (m) return Buffer.from(m[0], 'latin1').toString('utf8');
+    const b = Buffer.from(p.buffer, p.byteOffset, p.byteLength);
+    const start = b.indexOf(XMP_OPEN);
+    if (start < 0) continue;
+    const end = b.indexOf(XMP_CLOSE, start);
+    if (end >= 0) return b.subarray(start, end + XMP_CLOSE.byteLength).toString('utf8');
   }
   return undefined;
 }
