@@ -8,7 +8,7 @@ import { UUID } from '../../db/schema.ts';
 import type { Db } from '../../db/index.ts';
 import type { ReceiptView, TransferService } from '../../transfer/index.ts';
 import { ADMIN_ROLES, bearerAuth, tokenActor, type ApiEnv } from '../auth.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, stagedOrThrow } from '../errors.ts';
 
 const links = (id: string) => ({
   self: `/api/v1/receipts/${id}`,
@@ -70,21 +70,10 @@ export function receiptRoutes(deps: { db: Db; transfers: TransferService; maxUpl
       receivedBy,
       signal: c.req.raw.signal,
     });
-    switch (r.kind) {
-      case 'too_large':
-        c.header('Connection', 'close');
-        throw new ApiError('payload_too_large', `信息包超过 ${r.limit} 字节上限 (package larger than the configured limit)`);
-      case 'conflict':
-        throw new ApiError('conflict', `Idempotency-Key 已用于另一个信息包 ${r.existingId} (the key was used with other bytes)`);
-      case 'unreadable':
-        throw new ApiError('bad_request', `上传中断 (the upload did not complete): ${r.message}`);
-      default: {
-        const id = r.submission.id;
-        c.header('Location', `/api/v1/receipts/${id}`);
-        if (r.kind === 'existing') c.header('Idempotent-Replayed', 'true');
-        return c.json({ id, status: r.submission.status, links: links(id) }, 202);
-      }
-    }
+    const staged = stagedOrThrow(c, r);
+    const id = staged.submission.id;
+    c.header('Location', `/api/v1/receipts/${id}`);
+    return c.json({ id, status: staged.submission.status, links: links(id) }, 202);
   });
 
   const find = async (id: string) => {

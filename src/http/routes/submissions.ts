@@ -7,7 +7,7 @@ import type { Db } from '../../db/index.ts';
 import { submissions, UUID } from '../../db/schema.ts';
 import type { IngestService, Submission, TokenIdentity } from '../../ingest/index.ts';
 import { bearerAuth, requireRole, SUBMIT_ROLES, tokenActor, type ApiEnv } from '../auth.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, stagedOrThrow } from '../errors.ts';
 
 export interface SubmissionDeps {
   db: Db;
@@ -84,21 +84,9 @@ export function submissionRoutes(deps: SubmissionDeps): Hono<ApiEnv> {
       callbackUrl: token.callbackUrl,
       signal: c.req.raw.signal,
     });
-    switch (r.kind) {
-      case 'too_large':
-        c.header('Connection', 'close');
-        throw new ApiError('payload_too_large', `信息包超过 ${r.limit} 字节上限 (package larger than the configured limit)`);
-      case 'conflict':
-        throw new ApiError('conflict', `Idempotency-Key 已用于另一个信息包 ${r.existingId} (the key was used with other bytes)`);
-      case 'unreadable':
-        throw new ApiError('bad_request', `上传中断 (the upload did not complete): ${r.message}`);
-      default: {
-        const view = submissionView(r.submission, false);
-        c.header('Location', view.links.self);
-        if (r.kind === 'existing') c.header('Idempotent-Replayed', 'true');
-        return c.json({ id: view.id, status: view.status, links: view.links }, 202);
-      }
-    }
+    const view = submissionView(stagedOrThrow(c, r).submission, false);
+    c.header('Location', view.links.self);
+    return c.json({ id: view.id, status: view.status, links: view.links }, 202);
   });
 
   const find = async (id: string, token: TokenIdentity): Promise<Submission> => {
