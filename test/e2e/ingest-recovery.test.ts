@@ -2,29 +2,20 @@
 // pending/, some not) or after storing every copy but before cataloguing leaves no records; another
 // worker takes the job over once the heartbeat stops, archives it exactly once and leaves nothing
 // pending.
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { eq } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabases, testDatabaseKinds } from '../../src/db/testing.ts';
+import { describe, expect, it } from 'vitest';
+import { testDatabaseKinds } from '../../src/db/testing.ts';
 import { openDatabase } from '../../src/db/index.ts';
 import { records, submissions } from '../../src/db/schema.ts';
 import { verifyEventLog } from '../../src/events/index.ts';
 import { writeIngestPackage } from './ingest-packages.ts';
-import { listAll, openTestStore, spawnWatched, startService, waitFor, waitForVerdict } from './ingest-support.ts';
+import { listAll, openTestStore, processSuite, spawnWatched, startService, waitFor, waitForVerdict } from './ingest-support.ts';
 
 const WORKER = join(import.meta.dirname, 'fixtures', 'ingest-worker.ts');
-const work = mkdtempSync(join(tmpdir(), 'dangan-recovery-'));
-const children: ChildProcess[] = [];
-const dbs = createTestDatabases('postgres');
-afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await dbs.cleanup();
-  rmSync(work, { recursive: true, force: true });
-});
+const { work, children, dbs } = processSuite('dangan-recovery-');
 
 const startWorker = (args: string[]) => spawnWatched(WORKER, args, children, 'worker');
 

@@ -1,6 +1,11 @@
 // Test support for the ingest e2e tests: s3rver (re-exported), the service (API + workers)
 // listening on 127.0.0.1 port 0 over a given database and stores, and small HTTP helpers.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { createTestDatabases } from '../../src/db/testing.ts';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
@@ -167,4 +172,20 @@ export function spawnWatched(script: string, args: string[], children: ChildProc
         child.once('exit', (code, signal) => reject(new Error(`${what} exited (${code ?? signal}) before ${re}`)));
       }),
   };
+}
+
+/**
+ * What a test file of child processes on PostgreSQL sets up: a scratch folder, the children to kill
+ * (pushed by the tests) and a test database; all gone after the file's tests.
+ */
+export function processSuite(prefix: string): { work: string; children: ChildProcess[]; dbs: ReturnType<typeof createTestDatabases> } {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const children: ChildProcess[] = [];
+  const dbs = createTestDatabases('postgres');
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await dbs.cleanup();
+    rmSync(work, { recursive: true, force: true });
+  });
+  return { work, children, dbs };
 }

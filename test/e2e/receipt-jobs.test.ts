@@ -2,33 +2,24 @@
 // with -9 after the records are catalogued but while the 交接登记表 is being written leaves the
 // receipt archived without it, and the next service writes it — once, though the killed job is
 // also retried once its heartbeat stops.
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { and, eq, sql } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/index.ts';
 import { events, records, submissions } from '../../src/db/schema.ts';
-import { createTestDatabases, testDatabaseKinds } from '../../src/db/testing.ts';
+import { testDatabaseKinds } from '../../src/db/testing.ts';
 import { verifyEventLog } from '../../src/events/index.ts';
 import { createToken } from '../../src/ingest/index.ts';
 import { keyedJobId } from '../../src/jobs/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createTransfer, openTransferPackage, RECEIPT_QUEUE, RECEIPT_REGISTERED } from '../../src/transfer/index.ts';
-import { spawnWatched } from './ingest-support.ts';
+import { processSuite, spawnWatched } from './ingest-support.ts';
 import { ingestFile, openArchive, readAll, SAMPLE, testPki } from './transfer-support.ts';
 
 const SERVICE = join(import.meta.dirname, 'fixtures', 'receipt-service.ts');
-const work = mkdtempSync(join(tmpdir(), 'dangan-receipt-jobs-'));
-const children: ChildProcess[] = [];
-const dbs = createTestDatabases('postgres');
-afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await dbs.cleanup();
-  rmSync(work, { recursive: true, force: true });
-});
+const { work, children, dbs } = processSuite('dangan-receipt-jobs-');
 
 interface ReceiptJson {
   id: string;

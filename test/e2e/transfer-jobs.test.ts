@@ -1,36 +1,27 @@
 // A transfer is a durable job: POST /api/v1/transfers answers 202 (pending) over real HTTP; a service
 // killed with -9 mid-build leaves the transfer building (no package recorded, none at its key), and
 // the next service takes the job over once the heartbeat stops, builds it once and cleans its scratch.
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, createReadStream } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import pino from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../src/config/profile.ts';
 import { openDatabase } from '../../src/db/index.ts';
 import { events, transfers } from '../../src/db/schema.ts';
-import { createTestDatabases, testDatabaseKinds } from '../../src/db/testing.ts';
+import { testDatabaseKinds } from '../../src/db/testing.ts';
 import { verifyEventLog } from '../../src/events/index.ts';
 import { createIngestService, createToken } from '../../src/ingest/index.ts';
 import { createNoScanner } from '../../src/scan/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import { transferKey } from '../../src/transfer/index.ts';
-import { spawnWatched } from './ingest-support.ts';
+import { processSuite, spawnWatched } from './ingest-support.ts';
 import { SAMPLE } from './transfer-support.ts';
 
 const SERVICE = join(import.meta.dirname, 'fixtures', 'transfer-service.ts');
-const work = mkdtempSync(join(tmpdir(), 'dangan-transfer-jobs-'));
-const children: ChildProcess[] = [];
-const dbs = createTestDatabases('postgres');
-afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await dbs.cleanup();
-  rmSync(work, { recursive: true, force: true });
-});
+const { work, children, dbs } = processSuite('dangan-transfer-jobs-');
 
 const startService = (args: string[]) => spawnWatched(SERVICE, args, children, 'service');
 
