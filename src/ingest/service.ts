@@ -189,7 +189,8 @@ export function createIngestService(opts: IngestServiceOptions): IngestService {
       const [bytes] = await db.select({ n: sql<string | null>`sum(${submissions.packageSize})` }).from(submissions).where(eq(submissions.status, 'archived'));
       const queues = [];
       if (opts.queue) {
-        for (const name of [INGEST_QUEUE, CALLBACK_QUEUE]) {
+        // every queue on the database: a transfer or receipt waiting shows here too
+        for (const name of [...new Set([INGEST_QUEUE, CALLBACK_QUEUE, ...(await opts.queue.names())])].sort()) {
           const c = await opts.queue.counts(name);
           queues.push({ name, depth: c.created + c.retry, active: c.active });
         }

@@ -98,6 +98,19 @@ describeEachDatabase('job queue', (t) => {
     expect(attempts).toHaveLength(3);
   });
 
+  it('names every queue defined on the database, by any queue object', async () => {
+    const a = queueName('named-a');
+    const b = queueName('named-b');
+    await queue.define(a);
+    const other = createQueue(qdb, FAST);
+    extra.push(other);
+    await other.start();
+    await other.send(b, {});
+    const names = await queue.names();
+    expect(names).toEqual(expect.arrayContaining([a, b]));
+    expect([...names].sort()).toEqual(names);
+  });
+
   it('makes sends with the same singletonKey idempotent', async () => {
     const name = queueName('idem');
     const a = await queue.send(name, { v: 1 }, { singletonKey: 'submission-42' });

@@ -110,6 +110,8 @@ export interface Queue {
   /** Jobs of a queue still in the table, per state, for metrics (finished jobs until they are deleted). */
   counts(name: string): Promise<Record<JobState, number>>;
   getJob(name: string, id: string): Promise<JobInfo | null>;
+  /** Every queue defined on this database (by any process: ingest, callbacks, transfers, receipts, audits), by name. */
+  names(): Promise<string[]>;
 }
 
 const QUEUE_DEFAULTS_SCHEMA = 'pgboss';
@@ -186,6 +188,9 @@ export function createQueue(db: QueueDatabase, settings: QueueSettings = {}): Qu
     },
     async stopWork(name) {
       await boss.offWork(name, { wait: true });
+    },
+    async names() {
+      return (await boss.getQueues()).map((q) => q.name).sort();
     },
     async depth(name) {
       const { rows } = await boss

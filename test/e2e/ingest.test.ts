@@ -144,8 +144,10 @@ describeEachDatabase('ingest over HTTP', (t) => {
       const page = (await (await fetch(`${svc.url}/api/v1/events?type=record.archived`, auth(auditor))).json()) as { items: unknown[] };
       expect(page.items.length).toBe(4);
 
-      // Operations.
+      // Operations. Every queue on the database is watched, also those of other services (transfers, receipts).
+      await svc.queue.define('receipt');
       const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+      expect(metrics).toMatch(/dangan_queue_depth\{queue="receipt"\} 0/);
       expect(metrics).toMatch(/dangan_submissions\{status="archived",verdict="accepted"\} 1/);
       expect(metrics).toMatch(/dangan_submissions\{status="rejected",verdict="rejected"\} 1/);
       expect(metrics).toMatch(/dangan_queue_depth\{queue="ingest"\} \d+/);
