@@ -4,13 +4,33 @@ import {
   archivalCodeOf,
   archivalCodeParts,
   RETENTION_WORDS,
+  type ContentDescription,
+  type FormCharacteristics,
   type RecordMetadata,
   type VolumeMetadata,
 } from '../metadata/index.ts';
 
+/** What the catalogues read of a record's metadata (a whole RecordMetadata is one). */
+export type CatalogueRecord = Pick<RecordMetadata, 'archivalCode'> & {
+  description?: Pick<ContentDescription, 'title' | 'author' | 'date' | 'documentNumber' | 'annotation'>;
+  form?: Pick<FormCharacteristics, 'pageCount'>;
+  provenance?: { unitName?: string };
+};
+
+/** Only that, for keeping many records' worth while something else is done (a transfer being built). */
+export function catalogueRecord(m: RecordMetadata): CatalogueRecord {
+  const d = m.description;
+  return {
+    archivalCode: m.archivalCode,
+    ...(d ? { description: { title: d.title, author: d.author, date: d.date, documentNumber: d.documentNumber, annotation: d.annotation } } : {}),
+    ...(m.form ? { form: { pageCount: m.form.pageCount } } : {}),
+    ...(m.provenance ? { provenance: { unitName: m.provenance.unitName } } : {}),
+  };
+}
+
 export interface CatalogueInput {
   /** Records with their package folder and the folder of the volume holding them, if any. */
-  records: { folder: string; volume?: string; record: RecordMetadata }[];
+  records: { folder: string; volume?: string; record: CatalogueRecord }[];
   volumes: { folder: string; volume: VolumeMetadata }[];
 }
 
@@ -117,23 +137,23 @@ export function buildCatalogues(input: CatalogueInput): Catalogues {
   };
 }
 
-function recordRow(r: RecordMetadata, sequence: string): RecordRow {
+function recordRow(r: CatalogueRecord, sequence: string): RecordRow {
   const d = r.description;
   return { sequence, archivalCode: archivalCodeOf(r.archivalCode) ?? '', documentNumber: s(d?.documentNumber), author: s(d?.author), title: s(d?.title), date: s(d?.date), remarks: s(d?.annotation) };
 }
 
-function sequenceOf(r: RecordMetadata): string | undefined {
+function sequenceOf(r: CatalogueRecord): string | undefined {
   const p = archivalCodeParts(r.archivalCode);
   return p?.form === 'volume' ? p.sequenceInVolume : undefined;
 }
 
-function sumPages(records: RecordMetadata[]): string {
+function sumPages(records: CatalogueRecord[]): string {
   const pages = records.map((r) => r.form?.pageCount?.trim());
   return pages.length > 0 && pages.every((p) => p && /^\d+$/.test(p)) ? String(pages.reduce((n, p) => n + Number(p), 0)) : '';
 }
 
 /** The records' pages: from 页号 where written, else counted on from 页数. */
-function volumeRows(records: RecordMetadata[]): VolumeContentsRow[] {
+function volumeRows(records: CatalogueRecord[]): VolumeContentsRow[] {
   let next: number | undefined = 1;
   const rows = records.map((r) => {
     const written = /^(\d+)(?:\/(\d+))?$/.exec(r.archivalCode?.pageRange?.trim() ?? '');
@@ -159,7 +179,7 @@ function volumeRows(records: RecordMetadata[]): VolumeContentsRow[] {
 }
 
 /** 年度 of a volume: the year of its dates, or first–last year when they span years. */
-function yearsOf(range: string | undefined, records: RecordMetadata[]): string {
+function yearsOf(range: string | undefined, records: CatalogueRecord[]): string {
   const m = /^(\d{4})\d{4}-(\d{4})\d{4}$/.exec(range?.trim() ?? '');
   let years: string[] = m ? [m[1], m[2]] : [];
   if (years.length === 0) {

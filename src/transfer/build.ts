@@ -9,7 +9,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { eq } from 'drizzle-orm';
-import { buildCatalogues, renderCataloguesHtml, renderCataloguesXml } from '../catalogue/index.ts';
+import { buildCatalogues, catalogueRecord, renderCataloguesHtml, renderCataloguesXml, type CatalogueInput } from '../catalogue/index.ts';
 import { checkPackage } from '../checks/engine.ts';
 import type { Report } from '../checks/report.ts';
 import { renderReportHtml } from '../checks/report-html.ts';
@@ -103,23 +103,6 @@ function withAccessOpinionBytes(bytes: Buffer, opinion: AccessOpinion): Buffer {
   if (declared && !/^utf-?8$/i.test(declared)) return bytes;
   const out = withAccessOpinion(text, opinion);
   return out === text ? bytes : utf8(out);
-}
-
-/** What the 案卷目录, 卷内目录 and 归档文件目录 take from a record's metadata (the rest is not kept while the package is built). */
-function catalogueFields(m: RecordMetadata): RecordMetadata {
-  const d = m.description;
-  const record: RecordMetadata = {
-    at: m.at,
-    file: m.file,
-    leaves: [],
-    files: [],
-    processes: [],
-    ...(m.provenance?.unitName !== undefined ? { provenance: { at: m.provenance.at, unitName: m.provenance.unitName } } : {}),
-    ...(m.archivalCode ? { archivalCode: m.archivalCode } : {}),
-    ...(d ? { description: { at: d.at, title: d.title, author: d.author, date: d.date, documentNumber: d.documentNumber, annotation: d.annotation } } : {}),
-    ...(m.form?.pageCount !== undefined ? { form: { at: m.form.at, pageCount: m.form.pageCount } } : {}),
-  };
-  return record;
 }
 
 const propertyResult = (report: Report, property: string): PropertyResult => {
@@ -227,7 +210,7 @@ export async function buildTransfer(deps: TransferDeps, id: string, opts: { sign
       catalogueVolumes.push({ folder, volume: v.metadata as VolumeMetadata });
     }
     // The records a page at a time: only what the catalogues need is kept of their metadata.
-    const catalogueRecords: { folder: string; volume?: string; record: RecordMetadata }[] = [];
+    const catalogueRecords: CatalogueInput['records'] = [];
     const listedRecords: Draft<Catalogue>['entries'] = [];
     let fileCount = 0;
     let totalBytes = 0;
@@ -243,7 +226,7 @@ export async function buildTransfer(deps: TransferDeps, id: string, opts: { sign
         await spool(`${folder}/元数据.xml`, withAccessOpinionBytes(o.bytes, opinion), `档案 ${r.archivalCode} 的元数据`);
         const meta = r.metadata as RecordMetadata;
         unitName ??= meta.provenance?.unitName;
-        catalogueRecords.push({ folder, record: catalogueFields(meta), ...(vFolder ? { volume: vFolder } : {}) });
+        catalogueRecords.push({ folder, record: catalogueRecord(meta), ...(vFolder ? { volume: vFolder } : {}) });
         listedRecords.push({
           sequence: String(listedRecords.length + 1),
           archivalCode: r.archivalCode,

@@ -89,8 +89,7 @@ export async function stageReceipt(deps: ReceiptDeps, input: ReceiptInput): Prom
     queue: false,
     signal: input.signal,
   });
-  if (r.kind === 'existing') return r;
-  if (r.kind !== 'created') return r;
+  if (r.kind !== 'created') return r; // a replay, or not staged
   // Kept in the event log rather than in the job: whichever run writes the 交接登记表 (a retry, a
   // worker resuming after a crash) names the same 接收人. Lost only if the process dies right here.
   await appendEvent(deps.db, { type: RECEIPT_RECEIVED, actor: input.submitter, subject: { type: 'submission', id: r.submission.id }, payload: { receivedBy: input.receivedBy ?? null, receivingUnit: input.receivingUnit ?? null } }, { now: deps.now });
